@@ -1,0 +1,45 @@
+# zhibu: two commands. `make demo` builds and serves the demo district; `make test` checks everything.
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/zhibu
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo test install lint test-sqlite test-postgres serve
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "zhibu needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
+
+demo: install
+	$(BIN)/zhibu migrate --no-input -v0
+	$(BIN)/zhibu demo-district
+	$(BIN)/zhibu demo-logins --url http://$(HOST)/
+	$(BIN)/zhibu runserver $(HOST)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	ZHIBU_VAR_DIR=$$(mktemp -d) $(BIN)/zhibu makemigrations --check --dry-run
+	ZHIBU_VAR_DIR=$$(mktemp -d) $(BIN)/python scripts/check-deploy
+
+test-sqlite: install
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile
+
+test: lint test-sqlite test-postgres

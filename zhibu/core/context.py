@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.urls import reverse
+
+from zhibu.accounts.reach import capabilities
+
+from .nav import SECTIONS, registry
+
+
+def navigation(request):
+    """The menu a user sees: only sections with an entry they may use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"site_name": settings.ZHIBU_NAME}
+    caps = capabilities(user)
+    sections = []
+    for code, label in SECTIONS:
+        entries = [
+            {"label": e.label, "url": reverse(e.url_name)}
+            for e in sorted(registry.entries, key=lambda e: e.order)
+            if e.section == code and (e.capability is None or e.capability in caps)
+        ]
+        if entries:
+            sections.append({"code": code, "label": label, "entries": entries})
+    from zhibu.notifications.services import unread_count
+
+    return {"site_name": settings.ZHIBU_NAME, "nav_sections": sections, "unread_count": unread_count(user)}

@@ -1,0 +1,74 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Job(models.Model):
+    """A long operation (an import, a report) run by the task queue, with progress a page can show."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("类别"), max_length=40)
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="jobs")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict)
+    result = models.JSONField(default=dict)
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def progress(self, done: int, total: int | None = None, message: str = "") -> None:
+        """Record progress outside any transaction the job runs in, so a page sees it at once."""
+        self.done = done
+        if total is not None:
+            self.total = total
+        if message:
+            self.message = message
+        Job.objects.filter(pk=self.pk).update(
+            done=self.done, total=self.total, message=self.message, status=self.Status.RUNNING
+        )
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, from where: every write that matters and every sensitive read."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(_("账号"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=60, db_index=True)
+    target = models.CharField(_("对象"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"

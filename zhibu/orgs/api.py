@@ -1,0 +1,181 @@
+from django.db.models import Count, Q
+from rest_framework import mixins, serializers, viewsets
+
+from zhibu.accounts.reach import can
+from zhibu.core.api import ReachViewSetMixin
+
+from .models import Branch, District, Election, Group, Member, MemberRole, Town
+
+
+class DistrictSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = District
+        fields = ["id", "code", "name"]
+
+
+class TownSerializer(serializers.ModelSerializer):
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Town
+        fields = ["id", "code", "name", "kind", "district"]
+
+
+class BranchSerializer(serializers.ModelSerializer):
+    town = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    town_name = serializers.CharField(source="town.name", read_only=True)
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Branch
+        fields = [
+            "id",
+            "code",
+            "name",
+            "domain",
+            "established",
+            "committee_elected",
+            "town",
+            "town_name",
+            "member_count",
+        ]
+        read_only_fields = ["code", "committee_elected"]
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Group
+        fields = ["id", "branch", "name"]
+
+
+class ElectionSerializer(serializers.ModelSerializer):
+    branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Election
+        fields = ["id", "branch", "date", "note"]
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MemberRole
+        fields = ["role", "title", "start", "end"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """Phones and ID numbers are masked unless the reader may see them in full."""
+
+    branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    group = serializers.PrimaryKeyRelatedField(read_only=True)
+    roles = RoleSerializer(many=True, read_only=True)
+    phone = serializers.SerializerMethodField()
+    id_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "branch",
+            "group",
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "education",
+            "phone",
+            "id_number",
+            "party_joined",
+            "full_since",
+            "joined",
+            "left",
+            "roles",
+        ]
+        read_only_fields = fields
+
+    def _unmasked(self, obj) -> bool:
+        cache = self.context.setdefault("_pii_branches", {})
+        if obj.branch_id not in cache:
+            cache[obj.branch_id] = can(self.context["request"].user, "members.pii", obj.branch)
+        return cache[obj.branch_id]
+
+    def get_phone(self, obj) -> str:
+        return obj.phone if self._unmasked(obj) else obj.phone_masked
+
+    def get_id_number(self, obj) -> str:
+        return obj.id_number if self._unmasked(obj) else obj.id_number_masked
+
+
+class DistrictViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """区."""
+
+    queryset = District.objects.all()
+    serializer_class = DistrictSerializer
+    view_capability = "org.view"
+
+
+class TownViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """乡镇（街道）."""
+
+    queryset = Town.objects.select_related("district")
+    serializer_class = TownSerializer
+    view_capability = "org.view"
+    lookup_field = "code"
+
+
+class BranchViewSet(ReachViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """党支部: filter with ?town=CODE and ?domain=rural."""
+
+    queryset = (
+        Branch.objects.select_related("town")
+        .annotate(member_count=Count("members", filter=Q(members__left__isnull=True)))
+        .order_by("code")
+    )
+    serializer_class = BranchSerializer
+    view_capability = "org.view"
+    change_capability = "org.manage"
+    lookup_field = "code"
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if town := self.request.query_params.get("town"):
+            qs = qs.filter(town__code=town)
+        if domain := self.request.query_params.get("domain"):
+            qs = qs.filter(domain=domain)
+        return qs
+
+
+class GroupViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """党小组."""
+
+    queryset = Group.objects.select_related("branch").order_by("id")
+    serializer_class = GroupSerializer
+    view_capability = "org.view"
+
+
+class ElectionViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """换届选举."""
+
+    queryset = Election.objects.select_related("branch").order_by("-date", "id")
+    serializer_class = ElectionSerializer
+    view_capability = "org.view"
+
+
+class MemberViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """党员: filter with ?branch=CODE, ?q=name; ?all=1 includes those who left."""
+
+    queryset = Member.objects.select_related("branch").prefetch_related("roles").order_by("id")
+    serializer_class = MemberSerializer
+    view_capability = "members.view"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.request.query_params.get("all") != "1":
+            qs = qs.filter(left__isnull=True)
+        if branch := self.request.query_params.get("branch"):
+            qs = qs.filter(branch__code=branch)
+        if q := self.request.query_params.get("q"):
+            qs = qs.filter(name__contains=q)
+        return qs

@@ -1,0 +1,73 @@
+"""What the organisation asks of a person now, for their home page."""
+
+import datetime
+
+from django.db.models import Q
+from django.urls import reverse
+
+from zhibu.accounts.reach import visible
+from zhibu.core.nav import registry
+
+from .models import Branch, Member, MemberRole
+
+
+def term_years(branch: Branch) -> int:
+    return 5 if branch.domain in ("rural", "community") else 3
+
+
+def term_end(branch: Branch) -> datetime.date | None:
+    if branch.committee_elected is None:
+        return None
+    d = branch.committee_elected
+    years = term_years(branch)
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 Feb
+        return d.replace(year=d.year + years, day=28)
+
+
+@registry.todos
+def organisation_todos(user) -> list[dict]:
+    today = datetime.date.today()
+    items = []
+    managed = visible(Branch, user, "members.manage").select_related("town")
+    if 0 < managed.count() <= 5:
+        for branch in managed:
+            url = reverse("orgs:branch", args=[branch.code])
+            end = term_end(branch)
+            if end and end <= today:
+                items.append(
+                    {"priority": 10, "title": f"{branch.name}支委会任期已满（{end}），请按期换届", "url": url}
+                )
+            elif end and (end - today).days <= 90:
+                items.append(
+                    {
+                        "priority": 20,
+                        "title": f"{branch.name}支委会将于 {end} 任期届满，请准备换届",
+                        "url": url,
+                    }
+                )
+            if not MemberRole.objects.filter(
+                member__branch=branch, member__left__isnull=True, role="secretary", end__isnull=True
+            ).exists():
+                items.append({"priority": 10, "title": f"{branch.name}没有在任书记，请补选", "url": url})
+            due = Member.objects.filter(
+                branch=branch,
+                left__isnull=True,
+                full_since__isnull=True,
+                party_joined__lte=today - datetime.timedelta(days=335),
+            )
+            for m in due:
+                items.append(
+                    {
+                        "priority": 30,
+                        "title": f"预备党员{m.name}预备期将满一年，请讨论其转正",
+                        "url": reverse("orgs:member", args=[m.pk]),
+                    }
+                )
+            no_phone = Member.objects.filter(branch=branch, left__isnull=True).filter(Q(phone="")).count()
+            if no_phone:
+                items.append(
+                    {"priority": 60, "title": f"{branch.name}有 {no_phone} 名党员未登记联系电话", "url": url}
+                )
+    return items

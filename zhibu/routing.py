@@ -1,0 +1,3 @@
+"""WebSocket routes; areas with live pages add theirs here."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,280 @@
+"""Settings for zhibu.
+
+Embedded default: SQLite (WAL), local media, in-process task queue and live-push layer: no other
+service. Production: set ZHIBU_PRODUCTION=1 and configure the engines by environment variables
+(see docs/deployment.md).
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("ZHIBU_VAR_DIR", BASE_DIR.parent / "var"))
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def _local_secret(name: str, make) -> str:
+    """A secret kept in var/ for the embedded default, made on first use."""
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+PRODUCTION = env_bool("ZHIBU_PRODUCTION", False)
+DEBUG = env_bool("ZHIBU_DEBUG", False)
+
+if PRODUCTION:
+    SECRET_KEY = os.environ["ZHIBU_SECRET_KEY"]
+    FIELD_ENCRYPTION_KEYS = env_list("ZHIBU_FIELD_KEYS")
+    FIELD_INDEX_KEY = os.environ["ZHIBU_INDEX_KEY"]
+    if not FIELD_ENCRYPTION_KEYS:
+        raise RuntimeError("生产环境必须设置 ZHIBU_FIELD_KEYS（个人信息加密密钥）")
+else:
+    SECRET_KEY = env("ZHIBU_SECRET_KEY") or _local_secret("secret_key", lambda: secrets.token_urlsafe(50))
+    FIELD_ENCRYPTION_KEYS = env_list("ZHIBU_FIELD_KEYS") or [_local_secret("field_key", _fernet_key)]
+    FIELD_INDEX_KEY = env("ZHIBU_INDEX_KEY") or _local_secret("index_key", lambda: secrets.token_urlsafe(32))
+
+ALLOWED_HOSTS = env_list("ZHIBU_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("ZHIBU_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "channels",
+    "zhibu.core",
+    "zhibu.accounts",
+    "zhibu.orgs",
+    "zhibu.notifications",
+    "zhibu.rules",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "zhibu.urls"
+WSGI_APPLICATION = "zhibu.wsgi.application"
+ASGI_APPLICATION = "zhibu.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zhibu.core.context.navigation",
+            ],
+        },
+    }
+]
+
+# Database: SQLite in WAL mode by default, DATABASE_URL (PostgreSQL) in production.
+if env("DATABASE_URL"):
+    DATABASES = {
+        "default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env("ZHIBU_SQLITE_PATH") or str(VAR_DIR / "zhibu.sqlite3"),
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Chinese first; English through the translation machinery.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("ZHIBU_STATIC_ROOT") or VAR_DIR / "static")
+# Front-end libraries installed from the npm registry by the set-up (package.json), served locally.
+NODE_MODULES = Path(env("ZHIBU_NODE_MODULES") or BASE_DIR.parent / "node_modules")
+VENDOR_DIRS = {"htmx": "htmx.org/dist", "echarts": "echarts/dist", "hls": "hls.js/dist", "axe": "axe-core"}
+STATICFILES_DIRS = [
+    (f"vendor/{name}", NODE_MODULES / path)
+    for name, path in VENDOR_DIRS.items()
+    if (NODE_MODULES / path).exists()
+]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("ZHIBU_MEDIA_ROOT") or VAR_DIR / "media")
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+if env("ZHIBU_S3_BUCKET"):
+    # S3-compatible object storage (MinIO, Ceph, a cloud's object store) through django-storages.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("ZHIBU_S3_BUCKET"),
+            "endpoint_url": env("ZHIBU_S3_ENDPOINT_URL") or None,
+            "access_key": env("ZHIBU_S3_ACCESS_KEY") or None,
+            "secret_key": env("ZHIBU_S3_SECRET_KEY") or None,
+            "region_name": env("ZHIBU_S3_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Cache and live push: Redis in production, in-process by default.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Task queue: Celery with workers over Redis in production; run in-process by default.
+CELERY_BROKER_URL = env("ZHIBU_CELERY_BROKER_URL") or REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not (env("ZHIBU_CELERY_BROKER_URL") or REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+
+# E-mail only where configured; nothing depends on an outside service.
+if env("ZHIBU_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env("ZHIBU_EMAIL_HOST")
+    EMAIL_PORT = int(env("ZHIBU_EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = env("ZHIBU_EMAIL_USER")
+    EMAIL_HOST_PASSWORD = env("ZHIBU_EMAIL_PASSWORD")
+    EMAIL_USE_TLS = env_bool("ZHIBU_EMAIL_TLS", False)
+    DEFAULT_FROM_EMAIL = env("ZHIBU_EMAIL_FROM", "zhibu@localhost")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_ENABLED = bool(env("ZHIBU_EMAIL_HOST"))
+# An SMS gateway: a dotted path to a class with send(phone, text) (see zhibu/notifications/sms.py).
+SMS_GATEWAY = env("ZHIBU_SMS_GATEWAY")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "zhibu.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "zhibu API",
+    "DESCRIPTION": "支部规范化建设实训与督导平台 REST API（v1）",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("ZHIBU_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(env("ZHIBU_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("ZHIBU_LOG_LEVEL", "WARNING")},
+}
+
+ZHIBU_NAME = _("支部规范化建设实训与督导平台")
