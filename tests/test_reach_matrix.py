@@ -4,17 +4,15 @@ Out of reach answers exactly like "not found" (404); in reach but without the ca
 `test_every_url_is_in_the_matrix` fails when a new URL lands without its rows here.
 """
 
+import importlib
+import pkgutil
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ROLES = ["secretary_a", "member_a", "worker_a", "supervisor", "secretary_b", "admin", "auditor", "centre"]
+import tests
+from tests.reach import ALL_200, ROLES, call, expect
 
-
-def expect(default: int, **overrides: int) -> dict[str, int]:
-    return {role: overrides.get(role, default) for role in ROLES}
-
-
-ALL_200 = expect(200)
 # (url name, method, path builder, expected per role)
 MATRIX = [
     ("home", "get", lambda c: "/", ALL_200),
@@ -181,19 +179,13 @@ def world(cast):
     return cast
 
 
-def _call(client, method, path):
-    if method == "patch":
-        return client.patch(path, {"name": "甲村党支部"}, content_type="application/json")
-    return getattr(client, method)(path)
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_reach_matrix(world, login, role):
     client = login(role)
     failures = []
     for name, method, build, expected in MATRIX:
         path = build(world)
-        status = _call(client, method, path).status_code
+        status = call(client, method, path).status_code
         if status != expected[role]:
             failures.append(f"{method.upper()} {path} ({name}): {status}, expected {expected[role]}")
     assert not failures, "\n".join(failures)
@@ -201,7 +193,7 @@ def test_reach_matrix(world, login, role):
 
 def test_anonymous_is_sent_to_login_or_refused(world, client):
     for name, method, build, _ in MATRIX:
-        response = _call(client, method, build(world))
+        response = call(client, method, build(world))
         if name.startswith(
             ("api-", "district", "town-", "branch-", "group", "election", "member-", "notification-")
         ):
@@ -219,7 +211,16 @@ def _names(resolver, prefix=""):
             yield prefix + p.name
 
 
+def _all_rows():
+    """This file's rows and every area's (a MATRIX in any tests/<area>/test_reach*.py)."""
+    rows = list(MATRIX)
+    for info in pkgutil.walk_packages(tests.__path__, "tests."):
+        if info.name.rsplit(".", 1)[-1].startswith("test_reach") and info.name != __name__:
+            rows += getattr(importlib.import_module(info.name), "MATRIX", [])
+    return rows
+
+
 def test_every_url_is_in_the_matrix():
-    covered = {name for name, *_ in MATRIX}
+    covered = {name for name, *_ in _all_rows()}
     missing = sorted(set(_names(get_resolver())) - covered - PUBLIC)
     assert not missing, f"URLs without reach-matrix rows: {missing}"

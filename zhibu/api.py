@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from zhibu.library import api as library_api
 from zhibu.notifications.api import NotificationViewSet
 from zhibu.orgs.api import (
     BranchViewSet,
@@ -11,6 +12,9 @@ from zhibu.orgs.api import (
     MemberViewSet,
     TownViewSet,
 )
+from zhibu.records import api as records_api
+from zhibu.rules import api as rules_api
+from zhibu.training import api as training_api
 
 
 class Router(DefaultRouter):
@@ -25,3 +29,6 @@ router.register("groups", GroupViewSet)
 router.register("elections", ElectionViewSet)
 router.register("members", MemberViewSet)
 router.register("notifications", NotificationViewSet, basename="notification")
+
+for area in (rules_api, records_api, library_api, training_api):
+    area.register(router)

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "zhibu.orgs",
     "zhibu.notifications",
     "zhibu.rules",
+    "zhibu.records",
+    "zhibu.library",
+    "zhibu.training",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RulesConfig(AppConfig):
+    name = "zhibu.rules"
+    label = "rules"
+    verbose_name = "一规·规则"

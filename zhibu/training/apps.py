@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TrainingConfig(AppConfig):
+    name = "zhibu.training"
+    label = "training"
+    verbose_name = "练·培训"
