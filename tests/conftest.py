@@ -37,6 +37,7 @@ def build_cast():
         return Member.objects.create(
             branch=branch,
             name=name,
+            birth_date=datetime.date(int(idn[6:10]), int(idn[10:12]), int(idn[12:14])),
             id_number=idn,
             phone="13800001234",
             party_joined=datetime.date(2000, 7, 1),
@@ -46,10 +47,10 @@ def build_cast():
             **kw,
         )
 
-    sec_a = member(a, "甲书记", "110116197001010015")
-    mem_a = member(a, "甲党员", "110116198002020026")
-    wrk_a = member(a, "甲党务", "110116198503030037")
-    member(c, "丙党员", "110116199004040048")
+    sec_a = member(a, "甲书记", "110116197001010010")
+    mem_a = member(a, "甲党员", "110116198002020020")
+    wrk_a = member(a, "甲党务", "11011619780303003X")
+    member(c, "丙党员", "110116197604040040")
     sec_b = member(b, "乙书记", "110116197505050059")
     MemberRole.objects.create(member=sec_a, role="secretary", start=datetime.date(2021, 7, 1))
     MemberRole.objects.create(member=sec_b, role="secretary", start=datetime.date(2021, 7, 1))
