@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self):
+        from . import nav  # noqa: F401
         from .signals import sync_default_roles
 
         post_migrate.connect(sync_default_roles, sender=self)

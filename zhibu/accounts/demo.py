@@ -58,6 +58,10 @@ def build(rng: random.Random, today: datetime.date) -> str:
         ),
         ("demo-member", None, "member", {"branch": branch_a}, a_members[0] if a_members else None),
         ("demo-secretary2", None, "branch_secretary", {"branch": branch_b}, secretary_of(branch_b)),
+        # 三员分立: three administrators, three people.
+        ("demo-sysadmin", "系统管理员", "sys_admin", {"district": district}, None),
+        ("demo-secadmin", "安全管理员", "security_admin", {"district": district}, None),
+        ("demo-auditadmin", "审计管理员", "audit_admin", {"district": district}, None),
     ]
     for username, name, role, reach, member in cast:
         user = User(

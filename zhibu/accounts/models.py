@@ -18,9 +18,15 @@ class User(AbstractUser):
         verbose_name=_("党员"),
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def otp_device_set(self) -> bool:
+        from django_otp import user_has_device
+
+        return user_has_device(self)
 
 
 class Role(models.Model):

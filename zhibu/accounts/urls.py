@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -7,11 +6,15 @@ app_name = "accounts"
 urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("me/token/", views.token_reset, name="token_reset"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password.html", success_url="/accounts/me/"
-        ),
-        name="password",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password"),
+    path("otp/setup/", views.otp_setup, name="otp_setup"),
+    path("otp/verify/", views.otp_verify, name="otp_verify"),
+    path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_create, name="user_new"),
+    path("users/<int:pk>/", views.user_detail, name="user"),
+    path("users/<int:pk>/active/", views.user_toggle_active, name="user_active"),
+    path("grants/<int:pk>/remove/", views.grant_remove, name="grant_remove"),
+    path("roles/", views.role_list, name="roles"),
+    path("roles/<int:pk>/", views.role_edit, name="role"),
+    path("unlock/", views.unlock, name="unlock"),
 ]

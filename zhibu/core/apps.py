@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "zhibu.core"
     label = "core"
     verbose_name = "基础"
+
+    def ready(self):
+        # The task queue's app, loaded with Django rather than with the package, so the pure cores
+        # (zhibu.rules.engine and friends) import without Django or Celery.
+        from zhibu import celery  # noqa: F401

@@ -58,17 +58,47 @@ class Job(models.Model):
 class AuditEvent(models.Model):
     """Who did what, when, from where: every write that matters and every sensitive read."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("时间"), db_index=True)
+    user = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
     username = models.CharField(_("账号"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=60, db_index=True)
     target = models.CharField(_("对象"), max_length=200, blank=True)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     detail = models.JSONField(_("详情"), default=dict)
+    prev_hash = models.CharField(max_length=80, blank=True, editable=False)
+    hash = models.CharField(max_length=80, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("审计记录")
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["username", "at"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录只能追加，不能删除")
+
+    def payload(self) -> dict:
+        return {
+            "at": self.at.isoformat(),
+            "username": self.username,
+            "action": self.action,
+            "target": self.target,
+            "ip": self.ip,
+            "detail": self.detail,
+        }
+
+
+class AuditHead(models.Model):
+    """The last link of the audit chain; locked while a new event is appended so the chain never forks."""
+
+    last_hash = models.CharField(max_length=80, blank=True)
+
+    def __str__(self) -> str:
+        return self.last_hash
