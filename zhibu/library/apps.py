@@ -5,3 +5,15 @@ class LibraryConfig(AppConfig):
     name = "zhibu.library"
     label = "library"
     verbose_name = "看·学"
+
+    def ready(self):
+        from . import nav, todos  # noqa: F401
+        from .selectors import learning_hours
+
+        # The compliance engine reads each member's yearly 学时 from its registered sources.
+        try:
+            from zhibu.rules.adapter import LEARNING_SOURCES
+        except ImportError:  # the rules adapter has not landed yet
+            return
+        if learning_hours not in LEARNING_SOURCES:
+            LEARNING_SOURCES.append(learning_hours)

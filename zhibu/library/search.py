@@ -1,0 +1,169 @@
+"""Chinese full-text search over the library: one `search(user, query, filters)` for page and API.
+
+The query is segmented with jieba into groups of alternatives (every word must match, as itself or
+one of its parts); only those tokens reach the database, each bound as a parameter or quoted as an
+FTS5 string, so quotes, operators, SQL or emoji in the input are inert. Ranking: bm25 on SQLite
+(title weighted 5×), ts_rank on PostgreSQL (title weight A, body B).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import BooleanField, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from zhibu.accounts.reach import visible
+
+from . import segment
+from .models import Item
+
+SNIPPET_CHARS = 120
+
+
+@dataclass
+class Hit:
+    item: Item
+    snippet: SafeString
+    rank: float = 0.0
+
+
+@dataclass
+class Results:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    groups: list[list[str]] = field(default_factory=list)
+
+
+def index_fields(item: Item) -> tuple[str, str]:
+    """The token text for an item's title and its body (summary, body and case sections)."""
+    body = " ".join([item.summary, item.body, item.background, item.practice, item.effect, item.lessons])
+    return segment.index_text(item.title), segment.index_text(body)
+
+
+def _fts5_query(groups: list[list[str]]) -> str:
+    def quote(token: str) -> str:
+        return '"' + token.replace('"', '""') + '"'
+
+    return " AND ".join("(" + " OR ".join(quote(t) for t in g) + ")" for g in groups)
+
+
+def _match(qs: QuerySet, groups: list[list[str]]) -> QuerySet:
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        return qs.extra(
+            tables=["library_item_fts"],
+            where=["library_item_fts.rowid = library_item.id", "library_item_fts MATCH %s"],
+            params=[_fts5_query(groups)],
+            select={"rank": "-bm25(library_item_fts, 5.0, 1.0)"},
+        ).order_by("-rank", "-id")
+    if vendor == "postgresql":
+        vector = (
+            "(setweight(to_tsvector('simple', library_item.search_title), 'A') || "
+            "setweight(to_tsvector('simple', library_item.search_body), 'B'))"
+        )
+        parts, params = [], []
+        for g in groups:
+            parts.append("(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(g)) + ")")
+            params += g
+        tsquery = " && ".join(parts)
+        return (
+            qs.alias(hit=RawSQL(f"{vector} @@ ({tsquery})", params, output_field=BooleanField()))
+            .filter(hit=True)
+            .annotate(rank=RawSQL(f"ts_rank({vector}, {tsquery})", params, output_field=FloatField()))
+            .order_by("-rank", "-id")
+        )
+    # Any other database: plain substring matching on the segmented text, unranked.
+    for g in groups:
+        from django.db.models import Q
+
+        q = Q()
+        for t in g:
+            q |= Q(search_title__contains=t) | Q(search_body__contains=t)
+        qs = qs.filter(q)
+    return qs
+
+
+def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> SafeString:
+    """A window of `text` around the first term found, escaped, with every term in <mark>."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not terms:
+        return mark_safe(escape(text[:width]) + ("…" if len(text) > width else ""))  # noqa: S308
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - width // 4)
+    window = text[start : start + width]
+    out, at = [], 0
+    for m in pattern.finditer(window):
+        out.append(escape(window[at : m.start()]))
+        out.append("<mark>" + escape(m.group(0)) + "</mark>")
+        at = m.end()
+    out.append(escape(window[at:]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    # Every piece of user text above went through escape(); only our <mark> tags are markup.
+    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308
+
+
+def _body_text(item: Item) -> str:
+    return " ".join(x for x in [item.summary, item.body, item.background, item.practice, item.effect] if x)
+
+
+def search(
+    user, query: str = "", filters: dict | None = None, *, offset: int = 0, limit: int = 20
+) -> Results:
+    """Library items the user may see matching `query` (Chinese or not) and filters {kind, tag, part}."""
+    filters = filters or {}
+    query = (query or "").strip()[:100]
+    qs = visible(Item, user, "library.view").filter(published=True)
+    if filters.get("kind") in Item.Kind.values:
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("tag"):
+        qs = qs.filter(tags__code=filters["tag"])
+    if filters.get("part") in Item.HallPart.values:
+        qs = qs.filter(hall_part=filters["part"])
+    groups = segment.query_groups(query) if query else []
+    results = Results(query=query, groups=groups)
+    if query and not groups:
+        return results  # only punctuation or symbols: nothing to look for
+    if groups:
+        qs = _match(qs, groups)
+    else:
+        qs = qs.order_by("kind", "hall_part", "position", "-updated")
+    qs = qs.defer("search_title", "search_body")
+    results.total = qs.count()
+    terms = [t for g in groups for t in g]
+    for item in qs[offset : offset + limit]:
+        results.hits.append(Hit(item, snippet(_body_text(item), terms), getattr(item, "rank", 0.0) or 0.0))
+    return results
+
+
+def highlight_title(title: str, groups: list[list[str]]) -> SafeString:
+    terms = sorted({t for g in groups for t in g}, key=len, reverse=True)
+    if not terms:
+        return escape(title)
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    out, at = [], 0
+    for m in pattern.finditer(title):
+        out.append(escape(title[at : m.start()]) + "<mark>" + escape(m.group(0)) + "</mark>")
+        at = m.end()
+    return mark_safe("".join(out) + escape(title[at:]))  # noqa: S308
+
+
+def rebuild_index() -> None:
+    """Re-segment every item and rebuild SQLite's FTS table (after a table rebuild or a dictionary change)."""
+    batch = []
+    for item in Item.objects.all().iterator():
+        item.search_title, item.search_body = index_fields(item)
+        batch.append(item)
+        if len(batch) >= 500:
+            Item.objects.bulk_update(batch, ["search_title", "search_body"])
+            batch = []
+    Item.objects.bulk_update(batch, ["search_title", "search_body"])
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO library_item_fts(library_item_fts) VALUES ('rebuild')")

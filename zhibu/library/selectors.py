@@ -1,0 +1,124 @@
+"""Reads of the library area: learning hours per member, branch and town."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+
+from zhibu.orgs.models import Member, MemberRole
+
+from . import credit
+from .models import CollectiveStudy, StudyDay
+
+
+def online_hours(member_ids, year: int) -> dict[int, float]:
+    out: dict[int, float] = defaultdict(float)
+    rows = (
+        StudyDay.objects.filter(member_id__in=member_ids, day__year=year)
+        .values("member_id", "kind")
+        .annotate(s=Sum("seconds"))
+    )
+    for r in rows:
+        out[r["member_id"]] += credit.hours(r["kind"], r["s"] or 0)
+    return out
+
+
+def collective_hours(member_ids, year: int) -> dict[int, float]:
+    through = CollectiveStudy.attendees.through
+    rows = (
+        through.objects.filter(member_id__in=member_ids, collectivestudy__date__year=year)
+        .values("member_id")
+        .annotate(h=Sum("collectivestudy__hours"))
+    )
+    return {r["member_id"]: float(r["h"] or 0) for r in rows}
+
+
+def learning_hours(member_ids, year: int) -> dict[int, float]:
+    """The compliance engine's provider: each member's 学时 in `year`, online plus collective."""
+    member_ids = list(member_ids)
+    online = online_hours(member_ids, year)
+    offline = collective_hours(member_ids, year)
+    return {m: round(online.get(m, 0.0) + offline.get(m, 0.0), 2) for m in member_ids}
+
+
+def committee_ids(member_ids, year: int) -> set[int]:
+    """Members who served on a branch committee at any time in `year` (they owe the higher figure)."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return set(
+        MemberRole.objects.filter(member_id__in=member_ids, role__in=MemberRole.COMMITTEE, start__lte=end)
+        .filter(Q(end__isnull=True) | Q(end__gte=start))
+        .values_list("member_id", flat=True)
+    )
+
+
+@dataclass
+class Row:
+    member: Member
+    online: float
+    collective: float
+    required: float
+
+    @property
+    def total(self) -> float:
+        return round(self.online + self.collective, 1)
+
+    @property
+    def owed(self) -> float:
+        return credit.owed(self.required, self.total)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.total / self.required)) if self.required else 100
+
+
+def member_rows(members, year: int) -> list[Row]:
+    members = list(members)
+    ids = [m.pk for m in members]
+    online = online_hours(ids, year)
+    offline = collective_hours(ids, year)
+    committee = committee_ids(ids, year)
+    return [
+        Row(
+            m,
+            round(online.get(m.pk, 0.0), 1),
+            round(offline.get(m.pk, 0.0), 1),
+            credit.required(m.pk in committee),
+        )
+        for m in members
+    ]
+
+
+def current_members(year: int):
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return Member.objects.filter(Q(left__isnull=True) | Q(left__gt=start), joined__lte=end)
+
+
+@dataclass
+class Summary:
+    key: str
+    name: str
+    members: int = 0
+    met: int = 0
+    hours: float = 0.0
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.met / self.members) if self.members else 0
+
+    @property
+    def average(self) -> float:
+        return round(self.hours / self.members, 1) if self.members else 0.0
+
+
+def summaries(members, year: int, by: str) -> list[Summary]:
+    """Per town (by="town") or per branch (by="branch"): members, how many met the requirement, hours."""
+    members = list(members.select_related("branch__town"))
+    out: dict[str, Summary] = {}
+    for row in member_rows(members, year):
+        unit = row.member.branch.town if by == "town" else row.member.branch
+        s = out.setdefault(unit.code, Summary(unit.code, unit.name))
+        s.members += 1
+        s.met += row.owed == 0
+        s.hours += row.total
+    return sorted(out.values(), key=lambda s: s.key)
