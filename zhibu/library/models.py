@@ -84,7 +84,7 @@ class Item(models.Model):
     image = models.FileField(_("图片"), upload_to=_upload_to, blank=True, max_length=200)
     image_type = models.CharField(max_length=40, blank=True, editable=False)
     duration = models.PositiveIntegerField(
-        _("时长（秒）"), default=0, help_text=_("视频长度；文档为建议阅读时长，学时最多按此计")
+        _("时长（秒）"), default=0, blank=True, help_text=_("视频长度；文档为建议阅读时长，学时最多按此计")
     )
 
     # Exhibition panels.

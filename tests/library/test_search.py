@@ -1,0 +1,90 @@
+"""Chinese search: segmentation, ranking, highlighting, filters, hostile input; on SQLite and PostgreSQL."""
+
+import pytest
+
+from zhibu.library import services
+from zhibu.library.models import Item, Tag
+from zhibu.library.search import search, snippet
+
+HOSTILE = [
+    '"',
+    '三会一课"',
+    "NEAR(党员 支部)",
+    "党员 OR 1=1; DROP TABLE library_item; --",
+    "a* AND b^ NOT c:",
+    "'); SELECT * FROM accounts_user; --",
+    "😀🚩",
+    "()[]{}*:^-+~|&!<>",
+    "手册" * 200,
+    "\x00\x01",
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.fixture
+def items(cast, library):
+    district = cast.a.town.district
+    make = lambda **kw: services.item_save(item=Item(district=district, **kw))  # noqa: E731
+    return {
+        "title": make(kind="case", title="主题党日活动规范化", practice="每月固定一天开展活动"),
+        "body": make(kind="exemplar", title="扎根山区的老书记", body="他坚持每月组织主题党日，带领群众修路"),
+        "other": make(kind="case", title="村级集体经济发展", practice="发展民宿，壮大集体收入"),
+        "xss": make(kind="case", title="<b>加粗</b>标题", practice="<script>alert('x')</script> 主题党日"),
+    }
+
+
+def titles(results):
+    return [h.item.title for h in results.hits]
+
+
+def test_finds_by_chinese_word_ranked_title_first(cast, items):
+    results = search(cast.member_a, "主题党日")
+    found = titles(results)
+    assert found.index("主题党日活动规范化") < found.index("扎根山区的老书记")
+    assert "村级集体经济发展" not in found
+    body_hit = next(h for h in results.hits if h.item == items["body"])
+    assert "<mark>主题党日</mark>" in body_hit.snippet
+
+
+def test_every_word_must_match(cast, items):
+    assert titles(search(cast.member_a, "民宿 集体")) == ["村级集体经济发展"]
+    assert titles(search(cast.member_a, "民宿 主题党日")) == []
+
+
+def test_filters_by_kind_and_tag(cast, library, items):
+    assert titles(search(cast.member_a, "主题党日", {"kind": "exemplar"})) == ["扎根山区的老书记"]
+    tagged = search(cast.member_a, "", {"tag": "three-one"})
+    assert titles(tagged) == [library.video.title]
+    assert Tag.objects.filter(kind="role").count() == 4
+
+
+def test_unpublished_items_are_not_found(cast, library):
+    assert titles(search(cast.admin, "未发布")) == []
+
+
+def test_snippet_escapes_user_text(cast, items):
+    hit = next(h for h in search(cast.member_a, "主题党日").hits if h.item == items["xss"])
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert "<mark>主题党日</mark>" in hit.snippet
+    assert snippet("<i>党员</i>", ["党员"]) == "&lt;i&gt;<mark>党员</mark>&lt;/i&gt;"
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_any_input_is_safe(cast, items, login, query):
+    search(cast.member_a, query)  # no exception
+    page = login("member_a").get("/library/", {"q": query})
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.content.decode()
+    assert Item.objects.filter(title="主题党日活动规范化").exists()
+
+
+def test_api_search(cast, items, login):
+    data = login("member_a").get("/api/v1/library/items/", {"q": "主题党日"}).json()
+    assert data["count"] == 4  # the title, the exemplar, the escaped case and the handbook
+    assert data["results"][0]["title"] == "主题党日活动规范化"
+    assert "<mark>" in data["results"][1]["snippet"]
+
+
+def test_search_page_highlights_title(cast, items, login):
+    html = login("secretary_b").get("/library/", {"q": "老书记"}).content.decode()
+    assert "扎根山区的<mark>老</mark><mark>书记</mark>" in html
