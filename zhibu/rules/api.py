@@ -1,5 +1,55 @@
-"""This area's REST endpoints; register(router) is called by zhibu/api.py."""
+"""This area's REST endpoints; register(router) is called by zhibu/api.py.
+
+`GET /api/v1/branches/<code>/compliance/?from=&to=&as_of=` gives exactly the engine's report.
+"""
+
+import datetime
+
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from zhibu.accounts.reach import get_visible_or_404, require
+from zhibu.orgs.models import Branch
+
+from .adapter import branch_report
+from .ledger import parse_date
+
+
+def window_from_params(params, today: datetime.date | None = None):
+    """(from, to, as_of) from query parameters; defaults: this year up to today. Chinese errors name the parameter."""
+    today = today or datetime.date.today()
+    values = {}
+    for key, default in (("from", datetime.date(today.year, 1, 1)), ("to", today), ("as_of", None)):
+        raw = (params.get(key) or "").strip()
+        if not raw:
+            values[key] = default
+            continue
+        parsed = parse_date(raw)
+        if parsed is None:
+            raise ValueError(f"参数 {key} 不是有效日期（应为 YYYY-MM-DD）：{raw}")
+        values[key] = parsed
+    if values["from"] > values["to"]:
+        raise ValueError("参数 from 不能晚于 to")
+    return values["from"], values["to"], values["as_of"]
+
+
+class BranchComplianceViewSet(viewsets.ViewSet):
+    """A branch's compliance report (zhibu.compliance-report/1) over a window."""
+
+    def list(self, request, code=None):
+        branch = get_visible_or_404(
+            Branch.objects.select_related("town"), request.user, "org.view", code=code
+        )
+        require(request.user, "rules.view", branch)
+        try:
+            from_, to, as_of = window_from_params(request.query_params)
+        except ValueError as exc:
+            raise ValidationError({"detail": str(exc)}) from None
+        return Response(branch_report(branch, from_, to, as_of))
 
 
 def register(router) -> None:
-    pass
+    router.register(
+        r"branches/(?P<code>[^/]+)/compliance", BranchComplianceViewSet, basename="branch-compliance"
+    )

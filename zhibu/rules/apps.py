@@ -5,3 +5,6 @@ class RulesConfig(AppConfig):
     name = "zhibu.rules"
     label = "rules"
     verbose_name = "一规·规则"
+
+    def ready(self):
+        from . import nav  # noqa: F401

@@ -1,0 +1,89 @@
+"""Reach matrix rows for every URL of the record book."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+
+from tests.reach import ALL_200, ROLES, expect, run_matrix
+
+VIEW_A = expect(200, secretary_b=404)
+MANAGE_A = expect(403, secretary_a=200, worker_a=200, secretary_b=404)
+MANAGE_A_POST = expect(403, secretary_a=302, worker_a=302, secretary_b=404)
+REVIEW_A_POST = expect(403, supervisor=302, admin=302, secretary_b=404)
+MEMBER_OF_A = expect(403, secretary_a=200, member_a=200, worker_a=200, secretary_b=404)
+
+MATRIX = [
+    ("records:index", "get", lambda w: "/records/", ALL_200),
+    ("records:branch", "get", lambda w: "/records/branches/T1-001/", VIEW_A),
+    (
+        "records:branch",
+        "get",
+        lambda w: "/records/branches/T2-001/",
+        expect(404, secretary_b=200, admin=200, auditor=200, centre=200),
+    ),
+    ("records:plan", "get", lambda w: "/records/branches/T1-001/new/", MANAGE_A),
+    ("records:handbook", "get", lambda w: "/records/branches/T1-001/handbook/2025.xlsx", VIEW_A),
+    ("records:meeting", "get", lambda w: f"/records/{w.meeting.pk}/", VIEW_A),
+    ("records:edit", "get", lambda w: f"/records/{w.meeting.pk}/edit/", MANAGE_A),
+    ("records:findings", "get", lambda w: f"/records/{w.meeting.pk}/findings/", VIEW_A),
+    ("records:attendance", "get", lambda w: f"/records/{w.meeting.pk}/attendance/", VIEW_A),
+    ("records:screen", "get", lambda w: f"/records/{w.meeting.pk}/screen/", MANAGE_A),
+    ("records:qr", "get", lambda w: f"/records/{w.meeting.pk}/qr/", MANAGE_A),
+    ("records:leave", "get", lambda w: f"/records/{w.meeting.pk}/leave/", MEMBER_OF_A),
+    ("records:signin_sheet", "get", lambda w: f"/records/{w.meeting.pk}/signin.pdf", VIEW_A),
+    ("records:attachment", "get", lambda w: f"/records/attachments/{w.attachment.pk}/", VIEW_A),
+    ("records:signin", "get", lambda w: f"/records/signin/{w.token}/", ALL_200),
+    ("records:session", "post", lambda w: f"/records/{w.meeting.pk}/session/", MANAGE_A_POST),
+    ("records:resolution_add", "post", lambda w: f"/records/{w.meeting.pk}/resolutions/", MANAGE_A_POST),
+    ("records:attachment_add", "post", lambda w: f"/records/{w.meeting.pk}/attachments/", MANAGE_A_POST),
+    ("records:submit", "post", lambda w: f"/records/{w.meeting.pk}/submit/", MANAGE_A_POST),
+    ("records:review", "post", lambda w: f"/records/{w.meeting.pk}/review/", REVIEW_A_POST),
+    ("records:amend", "post", lambda w: f"/records/{w.meeting.pk}/amend/", MANAGE_A_POST),
+    (
+        "records:resolution_delete",
+        "post",
+        lambda w: f"/records/resolutions/{w.resolution.pk}/delete/",
+        MANAGE_A_POST,
+    ),
+    (
+        "records:attachment_delete",
+        "post",
+        lambda w: f"/records/attachments/{w.attachment.pk}/delete/",
+        MANAGE_A_POST,
+    ),
+]
+
+
+@pytest.fixture
+def world(cast):
+    from zhibu.core import qr
+    from zhibu.records.models import Attachment, Meeting, Resolution
+
+    cast.meeting = Meeting.objects.create(
+        branch=cast.a, types=["general_meeting"], date=datetime.date.today(), place="活动室", topic="测试"
+    )
+    cast.resolution = Resolution.objects.create(meeting=cast.meeting, title="事项", declared="passed")
+    cast.attachment = Attachment(
+        meeting=cast.meeting,
+        kind="photo",
+        name="a.jpg",
+        content_type="image/jpeg",
+        sha256="0" * 64,
+        extension=".jpg",
+    )
+    cast.attachment.file.save("a.jpg", ContentFile(b"\xff\xd8\xff\xe0test"), save=True)
+    cast.token = qr.make_token("meeting", cast.meeting.pk)
+    return cast
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reach(world, login, role):
+    failures = run_matrix(MATRIX, world, login(role), role)
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    for name, method, build, _ in MATRIX:
+        response = getattr(client, method)(build(world))
+        assert response.status_code == 302 and "/login/" in response["Location"], name

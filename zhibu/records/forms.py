@@ -1,0 +1,86 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhibu.orgs.models import Member
+
+from .models import MEETING_TYPES, Attachment, Meeting, Resolution
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class MeetingForm(forms.ModelForm):
+    types = forms.MultipleChoiceField(
+        label=_("会议类型（可多选：如主题党日同时是党员大会和党课）"),
+        choices=MEETING_TYPES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一种会议类型")},
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "types",
+            "date",
+            "start_time",
+            "place",
+            "topic",
+            "chair",
+            "recorder",
+            "lecturer",
+            "lecturer_text",
+            "group",
+            "election",
+            "minutes",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "minutes": forms.Textarea(attrs={"rows": 12}),
+        }
+
+    def __init__(self, *args, branch, planning: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Member.objects.filter(branch=branch).filter(Q(left__isnull=True)).order_by("id")
+        for name in ("chair", "recorder", "lecturer"):
+            self.fields[name].queryset = people
+        self.fields["group"].queryset = branch.groups.all()
+        if planning:
+            del self.fields["minutes"]
+
+
+class ResolutionForm(forms.ModelForm):
+    class Meta:
+        model = Resolution
+        fields = ["title", "yes", "no", "abstain", "declared"]
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=Attachment.Kind.choices)
+    file = forms.FileField(
+        label=_("文件"), help_text=_("照片、签到表扫描件（JPG/PNG/PDF）、视频（MP4）、录音（MP3/M4A）")
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        choices=[("approved", _("审核通过")), ("returned", _("退回修改"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AmendmentForm(forms.Form):
+    reason = forms.CharField(label=_("更正原因"), max_length=200)
+    text = forms.CharField(label=_("更正内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class LeaveForm(forms.Form):
+    reason = forms.CharField(label=_("请假原因"), max_length=200)

@@ -1,0 +1,498 @@
+"""Pages of the record book: list, plan, session, QR sign-in, minutes, submit, review, documents."""
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, TextField
+from django.db.models.functions import Cast
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
+from zhibu.core import qr
+from zhibu.core.xlsx import XLSX_TYPE
+from zhibu.orgs.models import Branch, Member
+from zhibu.rules.adapter import meeting_findings
+
+from . import chain, documents, services
+from .forms import AmendmentForm, AttachmentForm, LeaveForm, MeetingForm, ResolutionForm, ReviewForm
+from .models import MEETING_TYPES, Attachment, Attendance, Meeting, Resolution
+from .procedures import procedure_for
+
+PENDING_KEY = "records_pending_signin"
+PENDING_SECONDS = 600
+
+
+def _meeting(request, pk) -> Meeting:
+    return get_visible_or_404(
+        Meeting.objects.select_related("branch__town", "chair", "recorder", "lecturer", "group"),
+        request.user,
+        "records.view",
+        pk=pk,
+    )
+
+
+def _managed(request, pk) -> Meeting:
+    meeting = _meeting(request, pk)
+    require(request.user, "records.manage", meeting)
+    return meeting
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for text in exc.messages:
+        messages.error(request, text)
+
+
+@login_required
+def index(request):
+    """Records in reach, filterable by town, branch, type and status; reviewers see what waits for them."""
+    if not has_capability(request.user, "records.view"):
+        raise Http404
+    meetings = visible(Meeting, request.user, "records.view").select_related("branch__town")
+    f = {k: request.GET.get(k, "").strip() for k in ("branch", "town", "type", "status")}
+    if f["branch"]:
+        meetings = meetings.filter(branch__code=f["branch"])
+    if f["town"]:
+        meetings = meetings.filter(branch__town__code=f["town"])
+    if f["type"]:
+        meetings = meetings.annotate(types_text=Cast("types", TextField())).filter(
+            types_text__contains=f'"{f["type"]}"'
+        )
+    if f["status"]:
+        meetings = meetings.filter(status=f["status"])
+    page = Paginator(meetings.order_by("-date", "-id"), 30).get_page(request.GET.get("page"))
+    branches = visible(Branch, request.user, "records.manage").order_by("code")[:20]
+    context = {
+        "page": page,
+        "f": f,
+        "types": MEETING_TYPES,
+        "statuses": Meeting.Status.choices,
+        "manage_branches": branches,
+        "waiting": visible(Meeting, request.user, "records.review").filter(status="submitted").count()
+        if has_capability(request.user, "records.review")
+        else 0,
+    }
+    return render(request, "records/index.html", context)
+
+
+@login_required
+def branch_records(request, code):
+    branch = get_visible_or_404(Branch.objects.select_related("town"), request.user, "org.view", code=code)
+    require(request.user, "records.view", branch)
+    year = _year(request)
+    meetings = (
+        Meeting.objects.filter(branch=branch, date__year=year)
+        .annotate(present=Count("attendance", filter=Q(attendance__state="present")))
+        .order_by("-date", "-id")
+    )
+    years = sorted({d.year for d in Meeting.objects.filter(branch=branch).dates("date", "year")} | {year})
+    context = {
+        "branch": branch,
+        "year": year,
+        "years": years,
+        "meetings": meetings,
+        "can_manage": can(request.user, "records.manage", branch),
+        "can_rules": can(request.user, "rules.view", branch),
+    }
+    return render(request, "records/branch.html", context)
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+def plan(request, code):
+    branch = get_visible_or_404(Branch.objects.select_related("town"), request.user, "org.view", code=code)
+    require(request.user, "records.manage", branch)
+    form = MeetingForm(
+        request.POST or None, branch=branch, planning=True, initial={"date": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            meeting = services.meeting_plan(branch=branch, by=request.user, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "会议已计划，已向应到会党员发送通知")
+            return redirect("records:meeting", meeting.pk)
+    return render(request, "records/form.html", {"form": form, "branch": branch, "planning": True})
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk)
+    user = request.user
+    attendance = list(meeting.attendance.select_related("member").order_by("member_id"))
+    own = next((a for a in attendance if a.member_id == getattr(user, "member_id", None)), None)
+    expected = services.expected_members(meeting)
+    seen = {a.member_id for a in attendance}
+    context = {
+        "meeting": meeting,
+        "attendance": attendance,
+        "present_count": sum(1 for a in attendance if a.state == "present"),
+        "not_recorded": [m for m in expected if m.pk not in seen],
+        "expected_count": len(expected),
+        "own": own,
+        "is_member": getattr(user, "member", None) is not None and user.member.branch_id == meeting.branch_id,
+        "resolutions": meeting.resolutions.all(),
+        "attachments": meeting.attachments.all(),
+        "reviews": meeting.reviews.select_related("reviewer"),
+        "amendments": meeting.amendments.all(),
+        "steps": procedure_for(meeting.types),
+        "findings": meeting_findings(meeting, timezone.localdate()),
+        "chain": chain.status_of(meeting),
+        "can_manage": can(user, "records.manage", meeting),
+        "can_review": can(user, "records.review", meeting) and meeting.status == "submitted",
+        "review_form": ReviewForm(),
+        "amend_form": AmendmentForm(),
+        "resolution_form": ResolutionForm(),
+        "attachment_form": AttachmentForm(),
+        "leave_form": LeaveForm(),
+    }
+    return render(request, "records/meeting.html", context)
+
+
+@login_required
+def edit(request, pk):
+    meeting = _managed(request, pk)
+    if not meeting.editable:
+        messages.error(request, "已提交或已审核通过的纪实不能修改；如需更正，请添加更正说明")
+        return redirect("records:meeting", meeting.pk)
+    form = MeetingForm(request.POST or None, instance=meeting, branch=meeting.branch)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items()}
+        meeting.refresh_from_db()
+        try:
+            services.meeting_update(meeting=meeting, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("records:meeting", meeting.pk)
+    context = {
+        "form": form,
+        "branch": meeting.branch,
+        "meeting": meeting,
+        "findings": meeting_findings(meeting, timezone.localdate()),
+    }
+    return render(request, "records/form.html", context)
+
+
+@login_required
+def findings(request, pk):
+    """The engine's findings for this record, as if submitted now (the side panel, refreshed by HTMX)."""
+    meeting = _meeting(request, pk)
+    return render(
+        request,
+        "records/_findings.html",
+        {"meeting": meeting, "findings": meeting_findings(meeting, timezone.localdate())},
+    )
+
+
+@login_required
+def attendance(request, pk):
+    """Expected attendees with their state; the secretary signs in by proxy, records leave or absence."""
+    meeting = _meeting(request, pk)
+    if request.method == "POST":
+        require(request.user, "records.manage", meeting)
+        member = get_visible_or_404(Member, request.user, "members.view", pk=request.POST.get("member") or 0)
+        try:
+            services.attendance_set(
+                meeting=meeting,
+                member=member,
+                state=request.POST.get("state", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        if request.htmx:
+            return _attendance_rows(request, meeting)
+        return redirect("records:attendance", meeting.pk)
+    return render(request, "records/attendance.html", _attendance_context(request, meeting))
+
+
+def _attendance_context(request, meeting):
+    rows = {a.member_id: a for a in meeting.attendance.select_related("member")}
+    expected = services.expected_members(meeting)
+    people = [(m, rows.pop(m.pk, None)) for m in expected]
+    people += [(a.member, a) for a in rows.values()]  # present though not expected (e.g. guests of a group)
+    return {
+        "meeting": meeting,
+        "people": people,
+        "states": Attendance.State.choices,
+        "can_manage": can(request.user, "records.manage", meeting) and meeting.editable,
+        "findings": meeting_findings(meeting, timezone.localdate()),
+    }
+
+
+def _attendance_rows(request, meeting):
+    return render(request, "records/_attendance_rows.html", _attendance_context(request, meeting))
+
+
+@login_required
+@require_POST
+def session(request, pk):
+    """Start the meeting, or move through its standard procedure."""
+    meeting = _managed(request, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "start":
+            services.meeting_start(meeting=meeting)
+        elif action in ("next", "back"):
+            services.meeting_step(meeting=meeting, step=meeting.step + (1 if action == "next" else -1))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(
+        request.POST.get("next_page") == "screen" and "records:screen" or "records:meeting", meeting.pk
+    )
+
+
+@login_required
+def screen(request, pk):
+    """The meeting-room screen: a QR code that refreshes every 20 seconds, the count, where the meeting stands."""
+    meeting = _managed(request, pk)
+    return render(request, "records/screen.html", _qr_context(request, meeting))
+
+
+def _qr_context(request, meeting):
+    token = qr.make_token("meeting", meeting.pk)
+    url = request.build_absolute_uri(reverse("records:signin", args=[token]))
+    signed = meeting.attendance.filter(state="present").count()
+    return {
+        "meeting": meeting,
+        "qr_svg": qr.svg(url, scale=7),
+        "signin_url": url,
+        "signed": signed,
+        "expected": len(services.expected_members(meeting)),
+        "steps": procedure_for(meeting.types),
+        "rotate": qr.ROTATE_SECONDS,
+        "open": meeting.status in ("planned", "in_session"),
+    }
+
+
+@login_required
+def qr_panel(request, pk):
+    meeting = _managed(request, pk)
+    return render(request, "records/_qr.html", _qr_context(request, meeting))
+
+
+def signin(request, token):
+    """A member scanned the room's QR code: sign them in (logging in first if needed); idempotent."""
+    pending = request.session.get(PENDING_KEY)
+    try:
+        meeting_id = qr.read_token(token, "meeting")
+    except ValueError as exc:
+        # The code may have expired while the member logged in: honour the scan remembered before login.
+        if pending and pending.get("token") == token and time.time() - pending.get("at", 0) < PENDING_SECONDS:
+            meeting_id = pending["meeting"]
+        else:
+            return render(request, "records/signin.html", {"error": str(exc)}, status=400)
+    if not request.user.is_authenticated:
+        request.session[PENDING_KEY] = {"token": token, "meeting": meeting_id, "at": time.time()}
+        return redirect_to_login(request.get_full_path())
+    request.session.pop(PENDING_KEY, None)
+    member = getattr(request.user, "member", None)
+    meeting = Meeting.objects.select_related("branch").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    if member is None or member.branch_id != meeting.branch_id:
+        return render(
+            request,
+            "records/signin.html",
+            {"error": "您的账号不是本支部党员，不能在此签到", "meeting": meeting},
+        )
+    try:
+        row = services.sign_in(meeting=meeting, member=member)
+    except ValidationError as exc:
+        return render(request, "records/signin.html", {"error": " ".join(exc.messages), "meeting": meeting})
+    return render(request, "records/signin.html", {"meeting": meeting, "row": row})
+
+
+@login_required
+def leave(request, pk):
+    """A member asks for leave from a planned meeting, with a reason."""
+    meeting = _meeting(request, pk)
+    member = getattr(request.user, "member", None)
+    if member is None or member.branch_id != meeting.branch_id:
+        raise PermissionDenied("只有本支部党员可以请假")
+    form = LeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.leave_request(meeting=meeting, member=member, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "请假已登记")
+            return redirect("records:meeting", meeting.pk)
+    return render(request, "records/leave.html", {"meeting": meeting, "form": form})
+
+
+@login_required
+@require_POST
+def resolution_add(request, pk):
+    meeting = _managed(request, pk)
+    form = ResolutionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resolution_add(meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"表决事项 {label}：{'；'.join(errors)}")
+    return redirect("records:meeting", meeting.pk)
+
+
+@login_required
+@require_POST
+def resolution_delete(request, pk):
+    resolution = get_visible_or_404(
+        Resolution.objects.select_related("meeting"), request.user, "records.view", pk=pk
+    )
+    require(request.user, "records.manage", resolution.meeting)
+    try:
+        services.resolution_delete(resolution=resolution)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("records:meeting", resolution.meeting_id)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    meeting = _managed(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                meeting=meeting,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                by=request.user,
+            )
+            messages.success(request, "附件已上传")
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, "请选择附件类别和文件")
+    return redirect("records:meeting", meeting.pk)
+
+
+@login_required
+def attachment(request, pk):
+    item = get_visible_or_404(
+        Attachment.objects.select_related("meeting"), request.user, "records.view", pk=pk
+    )
+    if not item.file:
+        raise Http404
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = "inline" if item.content_type.startswith("image/") else "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    item = get_visible_or_404(
+        Attachment.objects.select_related("meeting"), request.user, "records.view", pk=pk
+    )
+    require(request.user, "records.manage", item.meeting)
+    try:
+        services.attachment_delete(attachment=item)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("records:meeting", item.meeting_id)
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    meeting = _managed(request, pk)
+    try:
+        services.meeting_submit(meeting=meeting, by=request.user)
+        messages.success(request, "纪实已提交，等待乡镇审核")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("records:meeting", meeting.pk)
+
+
+@login_required
+@require_POST
+def review(request, pk):
+    meeting = _meeting(request, pk)
+    require(request.user, "records.review", meeting)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审核结果")
+        return redirect("records:meeting", meeting.pk)
+    try:
+        services.meeting_review(meeting=meeting, by=request.user, **form.cleaned_data)
+        messages.success(request, "审核结果已保存并通知支部")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("records:meeting", meeting.pk)
+
+
+@login_required
+@require_POST
+def amend(request, pk):
+    meeting = _managed(request, pk)
+    form = AmendmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.amendment_add(meeting=meeting, by=request.user, **form.cleaned_data)
+            messages.success(request, "更正说明已添加并存证")
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, "请填写更正原因和更正内容")
+    return redirect("records:meeting", meeting.pk)
+
+
+@login_required
+def signin_sheet(request, pk):
+    """Printable sign-in sheet (PDF) with the expected attendees, for paper and elderly members."""
+    meeting = _meeting(request, pk)
+    data = documents.signin_sheet_pdf(meeting, services.expected_members(meeting))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="signin-{meeting.pk}.pdf"'
+    return response
+
+
+@login_required
+def handbook(request, code, year, fmt):
+    """The branch's 工作手册 for a year, generated from its records (.xlsx or .pdf)."""
+    branch = get_visible_or_404(Branch.objects.select_related("town"), request.user, "org.view", code=code)
+    require(request.user, "records.view", branch)
+    if not 2000 <= year <= 2100 or fmt not in ("xlsx", "pdf"):
+        raise Http404
+    if fmt == "xlsx":
+        response = HttpResponse(documents.handbook_xlsx(branch, year), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(documents.handbook_pdf(branch, year), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="handbook-{branch.code}-{year}.{fmt}"'
+    return response

@@ -1,0 +1,267 @@
+"""The engine over the database: build `zhibu.branch-ledger/1` documents for branches, check them.
+
+Ledger ids are the database's: members `m<pk>`, groups `g<pk>`, records `r<pk>`, so a finding links
+straight back to its record. Many branches are built with a handful of queries (no per-branch N+1).
+Learning hours come from whoever registers a source in LEARNING_SOURCES: a callable
+`(member_ids: list[int], year: int) -> dict[int, float]` (the library area appends one when it lands).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import Q
+
+from .engine import Settings, Window, check, settings_from_config
+from .ledger import FORMAT, parse_ledger
+
+LEARNING_SOURCES: list[Callable[[list[int], int], dict[int, float]]] = []
+
+LIVE_STATUSES = ("submitted", "approved")
+
+_settings_cache: dict[int, Settings] = {}
+
+
+def current_config():
+    """The rule configuration in force (the latest version), or None before any edit."""
+    from .models import RuleConfig
+
+    return RuleConfig.objects.order_by("-version").first()
+
+
+def current_settings() -> Settings:
+    config = current_config()
+    version = config.version if config else 0
+    if version not in _settings_cache:
+        _settings_cache[version] = settings_from_config(config.overrides if config else None)
+    return _settings_cache[version]
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def build_ledgers(
+    branches: Iterable,
+    from_: datetime.date,
+    to: datetime.date,
+    *,
+    meeting_ids: Iterable[int] | None = None,
+    draft_submitted: dict[int, datetime.date] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """The ledger document of each branch for [from_, to], keyed by branch pk.
+
+    `meeting_ids` restricts the meetings to those (for checking one record while it is filled in);
+    `draft_submitted` treats those meetings as submitted on the given day.
+    """
+    from zhibu.orgs.models import Group, Member, MemberRole
+    from zhibu.records.models import Attachment, Attendance, Exclusion, Meeting, Resolution
+
+    branches = list(branches)
+    ids = [b.pk for b in branches]
+    draft_submitted = draft_submitted or {}
+    docs: dict[int, dict[str, Any]] = {}
+    for b in branches:
+        docs[b.pk] = {
+            "format": FORMAT,
+            "branch": {
+                "code": b.code,
+                "name": b.name,
+                "parent": b.town.name,
+                "domain": b.domain,
+                "established": _iso(b.established),
+                "committee_elected": _iso(b.committee_elected),
+            },
+            "groups": [],
+            "members": [],
+            "exclusions": [],
+            "meetings": [],
+            "learning": [],
+        }
+    for g in Group.objects.filter(branch_id__in=ids).order_by("id").values("id", "branch_id", "name"):
+        docs[g["branch_id"]]["groups"].append({"id": f"g{g['id']}", "name": g["name"]})
+
+    members = list(
+        Member.objects.filter(branch_id__in=ids, joined__lte=to)
+        .filter(Q(left__isnull=True) | Q(left__gt=from_))
+        .order_by("id")
+        .values("id", "branch_id", "name", "joined", "full_since", "left", "group_id")
+    )
+    member_branch = {m["id"]: m["branch_id"] for m in members}
+    roles: dict[int, list] = defaultdict(list)
+    for r in (
+        MemberRole.objects.filter(member_id__in=member_branch)
+        .order_by("member_id", "start", "id")
+        .values("member_id", "role", "start", "end")
+    ):
+        roles[r["member_id"]].append({"role": r["role"], "from": _iso(r["start"]), "to": _iso(r["end"])})
+    for m in members:
+        docs[m["branch_id"]]["members"].append(
+            {
+                "id": f"m{m['id']}",
+                "name": m["name"],
+                "joined": _iso(m["joined"]),
+                "full_since": _iso(m["full_since"]),
+                "left": _iso(m["left"]),
+                "group": f"g{m['group_id']}" if m["group_id"] else None,
+                "roles": roles.get(m["id"], []),
+            }
+        )
+    for e in (
+        Exclusion.objects.filter(member__branch_id__in=ids, start__lte=to, end__gte=from_)
+        .order_by("member_id", "start", "id")
+        .values("member_id", "start", "end", "reason")
+    ):
+        if e["member_id"] in member_branch:
+            docs[member_branch[e["member_id"]]]["exclusions"].append(
+                {
+                    "member": f"m{e['member_id']}",
+                    "from": _iso(e["start"]),
+                    "to": _iso(e["end"]),
+                    "reason": e["reason"],
+                }
+            )
+
+    meetings = Meeting.objects.filter(branch_id__in=ids, date__gte=from_, date__lte=to)
+    if meeting_ids is not None:
+        meetings = meetings.filter(pk__in=list(meeting_ids))
+    meetings = list(
+        meetings.order_by("date", "id").values(
+            "id",
+            "branch_id",
+            "types",
+            "date",
+            "submitted",
+            "status",
+            "place",
+            "chair_id",
+            "recorder_id",
+            "topic",
+            "minutes",
+            "lecturer_id",
+            "lecturer_text",
+            "group_id",
+            "election",
+        )
+    )
+    meeting_pks = [m["id"] for m in meetings]
+    present: dict[int, list[str]] = defaultdict(list)
+    absent: dict[int, list[dict]] = defaultdict(list)
+    for a in (
+        Attendance.objects.filter(meeting_id__in=meeting_pks)
+        .order_by("meeting_id", "member_id")
+        .values("meeting_id", "member_id", "state", "reason")
+    ):
+        if a["state"] == "present":
+            present[a["meeting_id"]].append(f"m{a['member_id']}")
+        else:
+            absent[a["meeting_id"]].append({"member": f"m{a['member_id']}", "reason": a["reason"]})
+    resolutions: dict[int, list[dict]] = defaultdict(list)
+    for r in (
+        Resolution.objects.filter(meeting_id__in=meeting_pks)
+        .order_by("meeting_id", "order", "id")
+        .values("meeting_id", "title", "yes", "no", "abstain", "declared")
+    ):
+        mid = r.pop("meeting_id")
+        resolutions[mid].append(r)
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for a in (
+        Attachment.objects.filter(meeting_id__in=meeting_pks).values_list("meeting_id", "kind").distinct()
+    ):
+        kinds[a[0]].add(a[1])
+    for m in meetings:
+        pk = m["id"]
+        if pk in draft_submitted:
+            submitted = draft_submitted[pk]
+        else:
+            submitted = m["submitted"] if m["status"] in LIVE_STATUSES else None
+        lecturer = f"m{m['lecturer_id']}" if m["lecturer_id"] else (m["lecturer_text"] or None)
+        docs[m["branch_id"]]["meetings"].append(
+            {
+                "id": f"r{pk}",
+                "types": list(m["types"]),
+                "date": _iso(m["date"]),
+                "submitted": _iso(submitted),
+                "place": m["place"],
+                "chair": f"m{m['chair_id']}" if m["chair_id"] else None,
+                "recorder": f"m{m['recorder_id']}" if m["recorder_id"] else None,
+                "topic": m["topic"],
+                "minutes": m["minutes"],
+                "lecturer": lecturer,
+                "group": f"g{m['group_id']}" if m["group_id"] else None,
+                "present": present.get(pk, []),
+                "absent": absent.get(pk, []),
+                "resolutions": resolutions.get(pk, []),
+                "election": m["election"],
+                "attachments": sorted(kinds.get(pk, ())),
+            }
+        )
+
+    if LEARNING_SOURCES and member_branch and meeting_ids is None:
+        member_ids = list(member_branch)
+        for year in range(from_.year, to.year + 1):
+            totals: dict[int, float] = defaultdict(float)
+            for source in LEARNING_SOURCES:
+                for member_id, hours in source(member_ids, year).items():
+                    if member_id in member_branch:
+                        totals[member_id] += float(hours)
+            for member_id in member_ids:
+                if member_id in totals:
+                    docs[member_branch[member_id]]["learning"].append(
+                        {"member": f"m{member_id}", "year": year, "hours": round(totals[member_id], 2)}
+                    )
+    return docs
+
+
+def branch_ledger(branch, from_: datetime.date, to: datetime.date) -> dict[str, Any]:
+    return build_ledgers([branch], from_, to)[branch.pk]
+
+
+def branch_report(
+    branch, from_: datetime.date, to: datetime.date, as_of: datetime.date | None = None
+) -> dict[str, Any]:
+    """The compliance report of one branch, exactly as the command line gives it for its exported ledger."""
+    return reports([branch], from_, to, as_of)[branch.pk]
+
+
+def reports(branches, from_: datetime.date, to: datetime.date, as_of: datetime.date | None = None):
+    """Reports for many branches, keyed by branch pk (a handful of queries for all of them)."""
+    settings = current_settings()
+    window = Window(from_=from_, to=to, as_of=as_of)
+    if hasattr(branches, "select_related"):
+        branches = branches.select_related("town")
+    docs = build_ledgers(branches, from_, to)
+    return {pk: check(parse_ledger(doc), window, settings) for pk, doc in docs.items()}
+
+
+RECORD_RULE_PREFIXES = (
+    "record.",
+    "general_meeting.quorum",
+    "general_meeting.vote",
+    "general_meeting.res",
+    "election.",
+    "committee_meeting.quorum",
+)
+
+
+def meeting_findings(meeting, today: datetime.date) -> list[dict[str, Any]]:
+    """The record and validity findings of one record as if it were submitted now (for the form's side panel)."""
+    as_of = max(today, meeting.date)
+    submitted = meeting.submitted if meeting.status in LIVE_STATUSES and meeting.submitted else as_of
+    doc = build_ledgers(
+        [meeting.branch],
+        meeting.date,
+        meeting.date,
+        meeting_ids=[meeting.pk],
+        draft_submitted={meeting.pk: submitted},
+    )[meeting.branch_id]
+    report = check(
+        parse_ledger(doc), Window(meeting.date, meeting.date, max(as_of, submitted)), current_settings()
+    )
+    rid = f"r{meeting.pk}"
+    return [
+        f for f in report["findings"] if f["records"] == [rid] and f["rule"].startswith(RECORD_RULE_PREFIXES)
+    ]
