@@ -128,7 +128,9 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("出缺席")
         ordering = ["meeting", "member_id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")]
+        # Not unique: an imported paper ledger may list someone twice, which the engine reports
+        # (record.attendance_conflict); the platform's own sign-in never does.
+        indexes = [models.Index(fields=["meeting", "member"])]
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_state_display()}"

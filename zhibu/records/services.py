@@ -142,6 +142,21 @@ def meeting_step(*, meeting: Meeting, step: int) -> Meeting:
     return meeting
 
 
+def _set_row(meeting: Meeting, member: Member, **values) -> tuple[Attendance, bool]:
+    """One attendance row per person: the meeting row is locked so two scans at once cannot both create one."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    rows = list(Attendance.objects.filter(meeting=meeting, member=member).order_by("id"))
+    for extra in rows[1:]:
+        extra.delete()
+    if rows:
+        row = rows[0]
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.save()
+        return row, False
+    return Attendance.objects.create(meeting=meeting, member=member, **values), True
+
+
 @transaction.atomic
 def sign_in(*, meeting: Meeting, member: Member, by_proxy: bool = False) -> Attendance:
     """Signed in (idempotent: a second scan changes nothing)."""
@@ -149,19 +164,17 @@ def sign_in(*, meeting: Meeting, member: Member, by_proxy: bool = False) -> Atte
         raise ValidationError("会议已结束，不能再签到")
     if member.branch_id != meeting.branch_id:
         raise ValidationError("您不是本支部党员，不能在此签到")
-    row, created = Attendance.objects.select_for_update().get_or_create(
-        meeting=meeting,
-        member=member,
-        defaults={"state": Attendance.State.PRESENT, "signed_at": timezone.now(), "by_proxy": by_proxy},
-    )
-    if not created and row.state != Attendance.State.PRESENT:
-        row.state, row.reason, row.signed_at, row.by_proxy = (
-            Attendance.State.PRESENT,
-            "",
-            timezone.now(),
-            by_proxy,
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    row = Attendance.objects.filter(meeting=meeting, member=member, state=Attendance.State.PRESENT).first()
+    if row is None:
+        row, _ = _set_row(
+            meeting,
+            member,
+            state=Attendance.State.PRESENT,
+            reason="",
+            signed_at=timezone.now(),
+            by_proxy=by_proxy,
         )
-        row.save()
     return row
 
 
@@ -173,11 +186,7 @@ def leave_request(*, meeting: Meeting, member: Member, reason: str) -> Attendanc
         raise ValidationError("会议已结束，不能再请假")
     if member.branch_id != meeting.branch_id:
         raise ValidationError("您不是本支部党员")
-    row, _ = Attendance.objects.update_or_create(
-        meeting=meeting,
-        member=member,
-        defaults={"state": Attendance.State.LEAVE, "reason": reason.strip()[:200]},
-    )
+    row, _ = _set_row(meeting, member, state=Attendance.State.LEAVE, reason=reason.strip()[:200])
     return row
 
 
@@ -191,19 +200,11 @@ def attendance_set(*, meeting: Meeting, member: Member, state: str, reason: str 
         existing = Attendance.objects.filter(meeting=meeting, member=member, state=state).first()
         if existing is not None:  # already signed in (perhaps by scanning): leave it as it is
             return existing
-        row, _ = Attendance.objects.update_or_create(
-            meeting=meeting,
-            member=member,
-            defaults={"state": state, "reason": "", "signed_at": timezone.now(), "by_proxy": True},
-        )
+        row, _ = _set_row(meeting, member, state=state, reason="", signed_at=timezone.now(), by_proxy=True)
         return row
     if state not in Attendance.State.values:
         raise ValidationError({"state": "出席情况无效"})
-    row, _ = Attendance.objects.update_or_create(
-        meeting=meeting,
-        member=member,
-        defaults={"state": state, "reason": reason.strip()[:200], "by_proxy": False},
-    )
+    row, _ = _set_row(meeting, member, state=state, reason=reason.strip()[:200], by_proxy=False)
     return row
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,16 +20,22 @@ from .adapter import branch_ledger
 from .ledger import Ledger, parse_ledger
 
 _OWN_ID = re.compile(r"^([mgr])(\d+)$")
+_OWN_IDS: ContextVar[bool] = ContextVar("own_ids", default=False)
 
 
 def export_year(code: str, year: int) -> dict[str, Any]:
     from zhibu.orgs.models import Branch
 
     branch = Branch.objects.select_related("town").get(code=code)
-    return branch_ledger(branch, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    doc = branch_ledger(branch, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    # Unknown keys are ignored by readers; on re-import this says the m/g/r ids are this platform's own.
+    doc["origin"] = {"platform": "zhibu", "branch_id": branch.pk}
+    return doc
 
 
 def _own(key: str, letter: str) -> int | None:
+    if not _OWN_IDS.get():
+        return None
     match = _OWN_ID.match(key)
     return int(match.group(2)) if match and match.group(1) == letter else None
 
@@ -58,12 +65,22 @@ def import_ledger(data: Any, *, by=None) -> dict[str, int]:
             town=town, code=b.code, name=b.name, domain=b.domain, established=b.established
         )
         counts["created"] += 1
-    if b.committee_elected and not Election.objects.filter(branch=branch, date=b.committee_elected).exists():
+    if (
+        b.committee_elected
+        and branch.committee_elected != b.committee_elected
+        and not Election.objects.filter(branch=branch, date=b.committee_elected).exists()
+    ):
         Election.objects.create(branch=branch, date=b.committee_elected, note="台账导入")
         if branch.committee_elected is None or branch.committee_elected < b.committee_elected:
             Branch.objects.filter(pk=branch.pk).update(committee_elected=b.committee_elected)
         counts["created"] += 1
 
+    origin = data.get("origin") if isinstance(data, dict) else None
+    _OWN_IDS.set(
+        isinstance(origin, dict)
+        and origin.get("platform") == "zhibu"
+        and origin.get("branch_id") == branch.pk
+    )
     keys = {(k.kind, k.key): k.object_id for k in LedgerKey.objects.filter(branch=branch)}
 
     def remember(kind: str, key: str, pk: int) -> None:
@@ -158,8 +175,8 @@ def import_ledger(data: Any, *, by=None) -> dict[str, int]:
             "election": r.election,
             "submitted": r.submitted,
         }
-        present = [members[x] for x in dict.fromkeys(r.present) if x in members]
-        absent = {members[a.member].pk: a.reason or "" for a in r.absent if a.member in members}
+        present = [members[x] for x in r.present if x in members]
+        absent = [(members[a.member].pk, a.reason or "") for a in r.absent if a.member in members]
         unknown = [x for x in list(r.present) + [a.member for a in r.absent] if x not in members]
         if unknown:
             raise ValidationError(
@@ -174,10 +191,11 @@ def import_ledger(data: Any, *, by=None) -> dict[str, int]:
         else:
             same = all(getattr(meeting, k) == v for k, v in fields.items())
             same = same and sorted(
-                Attendance.objects.filter(meeting=meeting).values_list("member_id", "state", "reason")
-            ) == sorted(
-                [(m.pk, "present", "") for m in present] + [(pk, "absent", rs) for pk, rs in absent.items()]
-            )
+                (pk, "present" if state == "present" else "absent", reason)
+                for pk, state, reason in Attendance.objects.filter(meeting=meeting).values_list(
+                    "member_id", "state", "reason"
+                )
+            ) == sorted([(m.pk, "present", "") for m in present] + [(pk, "absent", rs) for pk, rs in absent])
             same = same and list(
                 Resolution.objects.filter(meeting=meeting).values_list(
                     "title", "yes", "no", "abstain", "declared"
@@ -195,10 +213,7 @@ def import_ledger(data: Any, *, by=None) -> dict[str, int]:
         Attendance.objects.filter(meeting=meeting).delete()
         Attendance.objects.bulk_create(
             [Attendance(meeting=meeting, member=m, state="present") for m in present]
-            + [
-                Attendance(meeting=meeting, member_id=pk, state="absent", reason=rs)
-                for pk, rs in absent.items()
-            ]
+            + [Attendance(meeting=meeting, member_id=pk, state="absent", reason=rs) for pk, rs in absent]
         )
         Resolution.objects.filter(meeting=meeting).delete()
         Resolution.objects.bulk_create(

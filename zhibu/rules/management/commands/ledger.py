@@ -34,7 +34,7 @@ class Command(BaseCommand):
         try:
             load_ledger(path)  # reads and validates the whole file first
             with open(path, encoding="utf-8") as f:
-                data = loads_json(f.read(), path)
+                data = loads_json(f.read())
             counts = import_ledger(data)
         except OSError as exc:
             raise CommandError(f"无法读取 {path}：{exc.strerror}", returncode=2) from None
