@@ -14,6 +14,7 @@ from zhibu.orgs.api import (
 )
 from zhibu.records import api as records_api
 from zhibu.rules import api as rules_api
+from zhibu.supervision import api as supervision_api
 from zhibu.training import api as training_api
 
 
@@ -30,5 +31,5 @@ router.register("elections", ElectionViewSet)
 router.register("members", MemberViewSet)
 router.register("notifications", NotificationViewSet, basename="notification")
 
-for area in (rules_api, records_api, library_api, training_api):
+for area in (rules_api, records_api, library_api, training_api, supervision_api):
     area.register(router)

@@ -1,3 +1,5 @@
 """WebSocket routes; areas with live pages add theirs here."""
 
-websocket_urlpatterns: list = []
+from zhibu.supervision.routing import websocket_urlpatterns as supervision_ws
+
+websocket_urlpatterns: list = [*supervision_ws]

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "zhibu.records",
     "zhibu.library",
     "zhibu.training",
+    "zhibu.supervision",
 ]
 
 MIDDLEWARE = [

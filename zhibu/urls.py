@@ -19,6 +19,7 @@ urlpatterns = [
     path("records/", include("zhibu.records.urls")),
     path("library/", include("zhibu.library.urls")),
     path("training/", include("zhibu.training.urls")),
+    path("supervision/", include("zhibu.supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

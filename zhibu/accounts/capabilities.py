@@ -24,6 +24,9 @@ CAPABILITIES = {
     "training.view": _("查看培训班、调训名单和培训统计"),
     "training.manage": _("组织培训班：调训、排课、考试、结业和补训"),
     "training.score": _("为模拟演练评分（教员）"),
+    "supervision.view": _("查看督导大屏、督导意见、调度指令和综合评估"),
+    "supervision.manage": _("下达督导意见和调度指令、销号、确认推荐与回炉"),
+    "supervision.respond": _("接收本支部的督导意见和调度指令，报送整改和办理情况"),
 }
 
 # The roles a district starts with; a district admin may change them (they are rows, not code).
@@ -52,6 +55,8 @@ DEFAULT_ROLES = {
             "rules.manage",
             "training.view",
             "training.manage",
+            "supervision.view",
+            "supervision.manage",
         ],
     ),
     "centre_staff": (
@@ -67,6 +72,7 @@ DEFAULT_ROLES = {
             "training.view",
             "training.manage",
             "training.score",
+            "supervision.view",
         ],
     ),
     "town_supervisor": (
@@ -81,6 +87,8 @@ DEFAULT_ROLES = {
             "records.review",
             "rules.view",
             "training.view",
+            "supervision.view",
+            "supervision.manage",
         ],
     ),
     "branch_secretary": (
@@ -98,6 +106,7 @@ DEFAULT_ROLES = {
             "records.manage",
             "rules.view",
             "training.view",
+            "supervision.respond",
         ],
     ),
     "affairs_worker": (
@@ -115,6 +124,7 @@ DEFAULT_ROLES = {
             "records.manage",
             "rules.view",
             "training.view",
+            "supervision.respond",
         ],
     ),
     "member": (
@@ -136,6 +146,7 @@ DEFAULT_ROLES = {
             "records.view",
             "rules.view",
             "training.view",
+            "supervision.view",
         ],
     ),
 }

@@ -1,0 +1,136 @@
+"""The board's per-branch aggregates (BranchStatus), updated one branch at a time as events happen."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from .models import BranchStatus, DispatchTarget, Finding
+
+HELD = ("in_session", "submitted", "approved", "returned")
+
+
+def records_installed() -> bool:
+    return apps.is_installed("zhibu.records") and _has_model("records", "Meeting")
+
+
+def training_installed() -> bool:
+    return apps.is_installed("zhibu.training") and _has_model("training", "Attendance")
+
+
+def rules_installed() -> bool:
+    if not apps.is_installed("zhibu.rules"):
+        return False
+    try:
+        from zhibu.rules import adapter  # noqa: F401
+    except ImportError:
+        return False
+    return records_installed()
+
+
+def _has_model(label: str, name: str) -> bool:
+    try:
+        apps.get_model(label, name)
+    except LookupError:
+        return False
+    return True
+
+
+def month_key(day: datetime.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def refresh(branch_ids, today: datetime.date | None = None) -> None:
+    """Recompute the rows of these branches (a few grouped queries whatever their number)."""
+    from zhibu.orgs.models import Branch
+
+    today = today or timezone.localdate()
+    ids = list(branch_ids)
+    if not ids:
+        return
+    first = today.replace(day=1)
+    values = {
+        b["id"]: {
+            "town_id": b["town_id"],
+            "district_id": b["town__district_id"],
+            "in_session": 0,
+            "session_meeting_id": None,
+            "last_held": None,
+            "month": month_key(today),
+            "held_in_month": 0,
+            "open_findings": 0,
+            "open_dispatches": 0,
+        }
+        for b in Branch.objects.filter(pk__in=ids).values("id", "town_id", "town__district_id")
+    }
+    if records_installed():
+        from zhibu.records.models import Meeting
+
+        rows = (
+            Meeting.objects.filter(branch_id__in=values)
+            .values("branch_id")
+            .annotate(
+                in_session=Count("id", filter=Q(status="in_session")),
+                session_meeting_id=Min("id", filter=Q(status="in_session")),
+                last_held=Max("date", filter=Q(status__in=HELD, date__lte=today)),
+                held_in_month=Count("id", filter=Q(status__in=HELD, date__gte=first, date__lte=today)),
+            )
+        )
+        for r in rows:
+            values[r["branch_id"]].update(
+                {k: r[k] for k in ("in_session", "session_meeting_id", "last_held", "held_in_month")}
+            )
+    for r in (
+        Finding.objects.filter(branch_id__in=values)
+        .exclude(status=Finding.Status.CLOSED)
+        .values("branch_id")
+        .annotate(n=Count("id"))
+    ):
+        values[r["branch_id"]]["open_findings"] = r["n"]
+    for r in (
+        DispatchTarget.objects.filter(branch_id__in=values)
+        .exclude(status=DispatchTarget.Status.DONE)
+        .values("branch_id")
+        .annotate(n=Count("id"))
+    ):
+        values[r["branch_id"]]["open_dispatches"] = r["n"]
+    existing = set(BranchStatus.objects.filter(branch_id__in=values).values_list("branch_id", flat=True))
+    fields = list(next(iter(values.values())).keys())
+    now = timezone.now()
+    new, old = [], []
+    for pk, v in values.items():
+        row = BranchStatus(branch_id=pk, updated=now, **v)
+        (old if pk in existing else new).append(row)
+    if new:
+        BranchStatus.objects.bulk_create(new, ignore_conflicts=True)
+    if old:
+        BranchStatus.objects.bulk_update(old, fields + ["updated"], batch_size=500)
+
+
+def refresh_compliance(branch_ids, today: datetime.date | None = None) -> None:
+    """Store this year's violations so far per branch (None where the rules engine is not there)."""
+    if not rules_installed():
+        return
+    from zhibu.orgs.models import Branch
+    from zhibu.rules.adapter import reports
+
+    today = today or timezone.localdate()
+    branches = Branch.objects.filter(pk__in=list(branch_ids)).select_related("town")
+    for pk, report in reports(branches, today.replace(month=1, day=1), today, today).items():
+        BranchStatus.objects.filter(branch_id=pk).update(violations=report["summary"]["violations"])
+
+
+def rebuild(branches=None, *, compliance: bool = True, today=None) -> int:
+    """Rebuild the rows of every branch (or those given), e.g. nightly or after a bulk import."""
+    from zhibu.orgs.models import Branch
+
+    ids = list((branches if branches is not None else Branch.objects.all()).values_list("pk", flat=True))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        refresh(chunk, today)
+        if compliance:
+            refresh_compliance(chunk, today)
+    return len(ids)

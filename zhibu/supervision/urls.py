@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("board/", views.board, name="board"),
+    path("board/data/", views.board_data, name="board_data"),
+    path("board/events/", views.board_events, name="board_events"),
+    path("branches/<str:code>/", views.branch, name="branch"),
+    path("branches/<str:code>/findings/new/", views.finding_new, name="finding_new"),
+    path("findings/<int:pk>/", views.finding, name="finding"),
+    path("findings/<int:pk>/rectify/", views.finding_rectify, name="finding_rectify"),
+    path("findings/<int:pk>/decide/", views.finding_decide, name="finding_decide"),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("dispatches/", views.dispatches, name="dispatches"),
+    path("dispatches/new/", views.dispatch_new, name="dispatch_new"),
+    path("dispatches/<int:pk>/", views.dispatch, name="dispatch"),
+    path("targets/<int:pk>/ack/", views.target_ack, name="target_ack"),
+    path("targets/<int:pk>/done/", views.target_done, name="target_done"),
+]

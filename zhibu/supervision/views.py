@@ -1,0 +1,439 @@
+"""Pages of 督: the board and its data, findings, dispatch, evaluation and proposals."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reach_q, require, visible
+from zhibu.core import audit
+from zhibu.orgs.models import Branch, Town
+
+from . import selectors, services, status
+from .forms import DecideForm, DispatchForm, DoneForm, FindingForm, RectificationForm
+from .models import Dispatch, DispatchTarget, Evidence, Finding
+from .scope import board_scope
+
+VIEW, MANAGE, RESPOND = "supervision.view", "supervision.manage", "supervision.respond"
+
+
+def _any(user) -> bool:
+    return has_capability(user, VIEW) or has_capability(user, RESPOND)
+
+
+def _in_reach(queryset, user, **lookup):
+    """The object if the user sees it as a viewer or as the branch that answers it; else 404."""
+    q = None
+    for cap in (VIEW, RESPOND):
+        part = reach_q(queryset.model, user, cap)
+        if part is not None:
+            q = part if q is None else q | part
+    if q is None:
+        raise Http404
+    obj = queryset.filter(q).filter(**lookup).distinct().first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _errors(request, error: ValidationError, form=None) -> None:
+    if form is not None and hasattr(error, "error_dict"):
+        for field, errs in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errs:
+                form.add_error(target, e.messages[0] if hasattr(e, "messages") else str(e))
+    else:
+        for m in error.messages:
+            messages.error(request, m)
+
+
+def _board_town(request, user):
+    code = request.GET.get("town", "").strip()
+    if not code:
+        return None
+    return get_visible_or_404(Town.objects.all(), user, VIEW, code=code)
+
+
+# -- the board -------------------------------------------------------------------------------------
+
+
+@login_required
+def board(request):
+    scope = board_scope(request.user)
+    if scope.empty:
+        raise Http404
+    town = _board_town(request, request.user)
+    title = (
+        town.name
+        if town
+        else (
+            Town.objects.get(pk=scope.town_ids[0]).name
+            if not scope.district_ids and len(scope.town_ids) == 1
+            else request.user.grants.filter(district__isnull=False)
+            .values_list("district__name", flat=True)
+            .first()
+            or ""
+        )
+    )
+    context = {
+        "title": title,
+        "town": town,
+        "data_url": reverse("supervision:board_data") + (f"?town={town.code}" if town else ""),
+        "events_url": reverse("supervision:board_events") + (f"?town={town.code}" if town else ""),
+        "branch_url": reverse("supervision:branch", args=["CODE"]),
+        "simulated": status_simulated(),
+    }
+    return render(request, "supervision/board.html", context)
+
+
+def status_simulated() -> bool:
+    from .simulate import is_running
+
+    return is_running()
+
+
+@login_required
+def board_data(request):
+    scope = board_scope(request.user)
+    if scope.empty:
+        raise Http404
+    town = _board_town(request, request.user)
+    selectors.ensure_statuses(request.user)
+    data = selectors.board_data(request.user, scope, town)
+    data["events"] = selectors.recent_events(scope, town=town)
+    return JsonResponse(data)
+
+
+@login_required
+def board_events(request):
+    """The polling fallback of the live feed: events in reach with an id above `after`."""
+    scope = board_scope(request.user)
+    if scope.empty:
+        raise Http404
+    town = _board_town(request, request.user)
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        after = 0
+    events = (
+        selectors.recent_events(scope, after=after, town=town)
+        if after
+        else selectors.recent_events(scope, town=town)
+    )
+    return JsonResponse({"events": events})
+
+
+# -- overview and branch ---------------------------------------------------------------------------
+
+
+@login_required
+def index(request):
+    user = request.user
+    if not _any(user):
+        raise Http404
+    cap = VIEW if has_capability(user, VIEW) else RESPOND
+    findings = selectors.findings_for(user, cap).exclude(status=Finding.Status.CLOSED)
+    targets = selectors.targets_for(user, cap).exclude(status=DispatchTarget.Status.DONE)
+    context = {
+        "findings": findings[:50],
+        "targets": targets.order_by("dispatch__deadline")[:50],
+        "timeliness": services.timeliness(selectors.targets_for(user, cap)),
+        "can_board": has_capability(user, VIEW),
+        "can_manage": has_capability(user, MANAGE),
+        "today": timezone.localdate(),
+    }
+    return render(request, "supervision/index.html", context)
+
+
+@login_required
+def branch(request, code):
+    branch = _in_reach(Branch.objects.select_related("town"), request.user, code=code)
+    user = request.user
+    cap = VIEW if can(user, VIEW, branch) else RESPOND
+    meetings = []
+    if status.records_installed() and has_capability(user, "records.view"):
+        from zhibu.records.models import Meeting
+
+        meetings = visible(Meeting, user, "records.view").filter(branch=branch).order_by("-date", "-id")[:15]
+    from .models import BranchStatus, Evaluation
+
+    context = {
+        "branch": branch,
+        "row": BranchStatus.objects.filter(branch=branch).first(),
+        "meetings": meetings,
+        "findings": selectors.findings_for(user, cap).filter(branch=branch)[:30],
+        "targets": selectors.targets_for(user, cap)
+        .filter(branch=branch)
+        .order_by("-dispatch__created_at")[:30],
+        "evaluations": visible(Evaluation, user, cap).filter(branch=branch)[:5],
+        "can_manage": can(user, MANAGE, branch),
+        "records": status.records_installed(),
+    }
+    return render(request, "supervision/branch.html", context)
+
+
+# -- findings --------------------------------------------------------------------------------------
+
+
+@login_required
+def finding_new(request, code):
+    branch = get_visible_or_404(Branch.objects.select_related("town"), request.user, VIEW, code=code)
+    require(request.user, MANAGE, branch)
+    meeting = None
+    meeting_id = request.GET.get("meeting") or request.POST.get("meeting")
+    if meeting_id and status.records_installed():
+        from zhibu.records.models import Meeting
+
+        meeting = Meeting.objects.filter(
+            pk=meeting_id if str(meeting_id).isdigit() else 0, branch=branch
+        ).first()
+        if meeting is None:
+            raise Http404
+    form = FindingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            finding = services.finding_create(
+                branch=branch,
+                by=request.user,
+                meeting_id=meeting.pk if meeting else None,
+                **form.cleaned_data,
+            )
+        except ValidationError as e:
+            _errors(request, e, form)
+        else:
+            audit.record(
+                request, "supervision.finding_create", f"Finding:{finding.pk}", {"branch": branch.code}
+            )
+            messages.success(request, "督导意见已下达，支部会收到通知")
+            return redirect("supervision:finding", finding.pk)
+    return render(
+        request, "supervision/finding_form.html", {"branch": branch, "form": form, "meeting": meeting}
+    )
+
+
+@login_required
+def finding(request, pk):
+    finding = _in_reach(Finding.objects.select_related("branch__town", "created_by"), request.user, pk=pk)
+    user = request.user
+    context = {
+        "finding": finding,
+        "rectifications": finding.rectifications.prefetch_related("evidence").select_related("by"),
+        "can_respond": can(user, RESPOND, finding) and finding.status == Finding.Status.OPEN,
+        "can_decide": can(user, MANAGE, finding) and finding.status == Finding.Status.RESPONDED,
+        "rectify_form": RectificationForm(),
+        "decide_form": DecideForm(),
+        "meeting_url": reverse("records:meeting", args=[finding.meeting_id])
+        if finding.meeting_id and status.records_installed()
+        else "",
+    }
+    return render(request, "supervision/finding.html", context)
+
+
+@login_required
+@require_POST
+def finding_rectify(request, pk):
+    finding = _in_reach(Finding.objects.select_related("branch"), request.user, pk=pk)
+    require(request.user, RESPOND, finding)
+    form = RectificationForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.rectification_submit(
+                finding=finding,
+                text=form.cleaned_data["text"],
+                evidence=form.cleaned_data["evidence"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _errors(request, e)
+        else:
+            audit.record(request, "supervision.rectify", f"Finding:{finding.pk}")
+            messages.success(request, "整改情况已报送")
+    else:
+        for errs in form.errors.values():
+            for m in errs:
+                messages.error(request, m)
+    return redirect("supervision:finding", finding.pk)
+
+
+@login_required
+@require_POST
+def finding_decide(request, pk):
+    finding = _in_reach(Finding.objects.select_related("branch"), request.user, pk=pk)
+    require(request.user, MANAGE, finding)
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        close = form.cleaned_data["decision"] == "close"
+        try:
+            services.finding_decide(
+                finding=finding, close=close, comment=form.cleaned_data["comment"], by=request.user
+            )
+        except ValidationError as e:
+            _errors(request, e)
+        else:
+            audit.record(
+                request,
+                "supervision.finding_close" if close else "supervision.finding_return",
+                f"Finding:{pk}",
+            )
+            messages.success(request, "已销号" if close else "已退回支部继续整改")
+    return redirect("supervision:finding", finding.pk)
+
+
+@login_required
+def evidence(request, pk):
+    item = _in_reach(Evidence.objects.all(), request.user, pk=pk)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = f'inline; filename="evidence-{item.pk}{item.extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- dispatch --------------------------------------------------------------------------------------
+
+
+@login_required
+def dispatches(request):
+    user = request.user
+    if not has_capability(user, VIEW):
+        raise Http404
+    qs = visible(Dispatch, user, VIEW).distinct().order_by("-created_at", "-id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/dispatches.html",
+        {
+            "page": page,
+            "can_manage": has_capability(user, MANAGE),
+            "timeliness": services.timeliness(selectors.targets_for(user, VIEW)),
+        },
+    )
+
+
+def _split_codes(text: str) -> list[str]:
+    return [c for c in re.split(r"[\s,，、;；]+", text or "") if c]
+
+
+@login_required
+def dispatch_new(request):
+    user = request.user
+    if not has_capability(user, VIEW):
+        raise Http404
+    if not has_capability(user, MANAGE):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("您的角色没有此项操作权限")
+    in_reach = visible(Branch.objects.select_related("town__district"), user, MANAGE)
+    form = DispatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        scope_text = "全部"
+        targets = in_reach
+        if data["scope"] == "town":
+            targets = in_reach.filter(town__code=data["town"].strip())
+            scope_text = f"乡镇 {data['town'].strip()}"
+            if not targets.exists():
+                form.add_error("town", "没有找到这个乡镇，或它不在您的管辖范围内")
+        elif data["scope"] == "branches":
+            codes = _split_codes(data["branches"])
+            found = {b.code: b for b in in_reach.filter(code__in=codes)}
+            unknown = [c for c in codes if c not in found]
+            if not codes:
+                form.add_error("branches", "请填写支部编码")
+            elif unknown:
+                form.add_error("branches", f"这些编码没有找到或不在您的管辖范围内：{'、'.join(unknown[:10])}")
+            targets = list(found.values())
+            scope_text = f"{len(found)} 个支部"
+        if not form.errors:
+            targets = list(targets)
+            try:
+                dispatch = services.dispatch_create(
+                    district=targets[0].town.district if targets else None,
+                    branches=targets,
+                    title=data["title"],
+                    body=data["body"],
+                    priority=data["priority"],
+                    deadline=data["deadline"],
+                    scope=scope_text,
+                    by=user,
+                )
+            except ValidationError as e:
+                _errors(request, e, form)
+            else:
+                audit.record(
+                    request,
+                    "supervision.dispatch_create",
+                    f"Dispatch:{dispatch.pk}",
+                    {"targets": len(targets)},
+                )
+                messages.success(request, f"调度指令已下达到 {len(targets)} 个支部")
+                return redirect("supervision:dispatch", dispatch.pk)
+    return render(request, "supervision/dispatch_form.html", {"form": form})
+
+
+@login_required
+def dispatch(request, pk):
+    user = request.user
+    obj = _in_reach(Dispatch.objects.select_related("created_by"), user, pk=pk)
+    targets = visible(obj.targets.select_related("branch__town"), user, VIEW)
+    mine = visible(obj.targets.select_related("branch"), user, RESPOND)
+    for t in mine:
+        if t.status == DispatchTarget.Status.SENT:
+            services.target_read(target=t)
+    context = {
+        "dispatch": obj,
+        "targets": targets,
+        "mine": visible(obj.targets.select_related("branch").prefetch_related("evidence"), user, RESPOND),
+        "stats": services.timeliness(targets) if has_capability(user, VIEW) else None,
+        "done_form": DoneForm(),
+    }
+    return render(request, "supervision/dispatch.html", context)
+
+
+@login_required
+@require_POST
+def target_ack(request, pk):
+    target = _in_reach(DispatchTarget.objects.all(), request.user, pk=pk)
+    require(request.user, RESPOND, target)
+    try:
+        services.target_acknowledge(target=target)
+    except ValidationError as e:
+        _errors(request, e)
+    else:
+        audit.record(request, "supervision.dispatch_ack", f"DispatchTarget:{pk}")
+        messages.success(request, "已签收")
+    return redirect("supervision:dispatch", target.dispatch_id)
+
+
+@login_required
+@require_POST
+def target_done(request, pk):
+    target = _in_reach(DispatchTarget.objects.all(), request.user, pk=pk)
+    require(request.user, RESPOND, target)
+    form = DoneForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.target_done(
+                target=target,
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data["evidence"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _errors(request, e)
+        else:
+            audit.record(request, "supervision.dispatch_done", f"DispatchTarget:{pk}")
+            messages.success(request, "已报送办结")
+    else:
+        for errs in form.errors.values():
+            for m in errs:
+                messages.error(request, m)
+    return redirect("supervision:dispatch", target.dispatch_id)
