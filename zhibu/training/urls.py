@@ -1,4 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "training"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("classes/new/", views.class_new, name="class_new"),
+    path("classes/<int:pk>/", views.class_detail, name="class"),
+    path("classes/<int:pk>/roster/", views.roster_generate, name="roster_generate"),
+    path("classes/<int:pk>/finalize/", views.class_finalize, name="finalize"),
+    path("classes/<int:pk>/sessions/new/", views.session_new, name="session_new"),
+    path("classes/<int:pk>/drills/new/", views.drill_new, name="drill_new"),
+    path("classes/<int:pk>/exams/new/", views.exam_new, name="exam_new"),
+    path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
+    path("enrolments/<int:pk>/confirm/", views.enrolment_confirm, name="enrolment_confirm"),
+    path("enrolments/<int:pk>/leave/", views.enrolment_leave, name="enrolment_leave"),
+    path("enrolments/<int:pk>/leave/decide/", views.leave_decide, name="leave_decide"),
+    path("timetable/", views.timetable, name="timetable"),
+    path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("sessions/<int:pk>/qr/", views.session_qr, name="session_qr"),
+    path("sessions/<int:pk>/qr/code/", views.session_qr_code, name="session_qr_code"),
+    path("sessions/<int:pk>/mark/", views.session_mark, name="session_mark"),
+    path("signin/<str:token>/", views.signin, name="signin"),
+    path("drills/<int:pk>/", views.drill_detail, name="drill"),
+    path("drills/entries/<int:pk>/score/", views.drill_score, name="drill_score"),
+    path("exams/<int:pk>/", views.exam_detail, name="exam"),
+    path("exams/<int:pk>/take/", views.exam_take, name="exam_take"),
+    path("attempts/<int:pk>/answer/", views.exam_answer, name="exam_answer"),
+    path("attempts/<int:pk>/submit/", views.exam_submit, name="exam_submit"),
+    path("attempts/<int:pk>/release/", views.attempt_release, name="attempt_release"),
+    path("bank/", views.bank, name="bank"),
+    path("bank/new/", views.question_new, name="question_new"),
+    path("bank/analysis/", views.item_analysis, name="item_analysis"),
+    path("certificates/<int:pk>.pdf", views.certificate_pdf, name="certificate"),
+    path("certificates/verify/<str:code>/", views.certificate_verify, name="verify"),
+    path("retraining/", views.retraining_list, name="retraining"),
+    path("statistics/", views.stats, name="stats"),
+    path("statistics.xlsx", views.stats_xlsx, name="stats_xlsx"),
+]

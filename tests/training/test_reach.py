@@ -1,0 +1,147 @@
+"""Reach matrix rows for every URL of 练 (see tests/reach.py)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.reach import ALL_200, ROLES, expect, run_matrix
+
+from .conftest import enrolment_of, make_bank
+
+MANAGE_GET = expect(403, admin=200, centre=200, secretary_b=404)
+MANAGE_POST = expect(403, admin=302, centre=302, secretary_b=404)
+CLASS_VIEW = expect(200, secretary_b=404)
+OWN_OR_MANAGE = expect(403, member_a=302, admin=302, centre=302, secretary_b=404)
+VIEWERS = expect(200, member_a=404)
+BANK = expect(403, admin=200, centre=200)
+
+MATRIX = [
+    ("training:index", "get", lambda w: "/training/", ALL_200),
+    ("training:class_new", "get", lambda w: "/training/classes/new/", BANK),
+    ("training:class", "get", lambda w: f"/training/classes/{w.klass.pk}/", CLASS_VIEW),
+    ("training:session_new", "get", lambda w: f"/training/classes/{w.klass.pk}/sessions/new/", MANAGE_GET),
+    ("training:drill_new", "get", lambda w: f"/training/classes/{w.klass.pk}/drills/new/", MANAGE_GET),
+    ("training:exam_new", "get", lambda w: f"/training/classes/{w.klass.pk}/exams/new/", MANAGE_GET),
+    ("training:enrolment", "get", lambda w: f"/training/enrolments/{w.e_a.pk}/", CLASS_VIEW),
+    (
+        "training:enrolment",
+        "get",
+        lambda w: f"/training/enrolments/{w.e_c.pk}/",
+        expect(404, supervisor=200, admin=200, auditor=200, centre=200),
+    ),
+    (
+        "training:enrolment_confirm",
+        "post",
+        lambda w: f"/training/enrolments/{w.e_a.pk}/confirm/",
+        OWN_OR_MANAGE,
+    ),
+    ("training:enrolment_leave", "post", lambda w: f"/training/enrolments/{w.e_a.pk}/leave/", OWN_OR_MANAGE),
+    (
+        "training:leave_decide",
+        "post",
+        lambda w: f"/training/enrolments/{w.e_a.pk}/leave/decide/",
+        MANAGE_POST,
+    ),
+    ("training:timetable", "get", lambda w: "/training/timetable/", VIEWERS),
+    ("training:session", "get", lambda w: f"/training/sessions/{w.session.pk}/", CLASS_VIEW),
+    ("training:session_qr", "get", lambda w: f"/training/sessions/{w.session.pk}/qr/", MANAGE_GET),
+    ("training:session_qr_code", "get", lambda w: f"/training/sessions/{w.session.pk}/qr/code/", MANAGE_GET),
+    ("training:session_mark", "post", lambda w: f"/training/sessions/{w.session.pk}/mark/", MANAGE_POST),
+    ("training:signin", "get", lambda w: f"/training/signin/{w.token}/", ALL_200),
+    ("training:drill", "get", lambda w: f"/training/drills/{w.drill.pk}/", CLASS_VIEW),
+    (
+        "training:drill_score",
+        "get",
+        lambda w: f"/training/drills/entries/{w.entry.pk}/score/",
+        expect(403, centre=200, secretary_b=404),
+    ),
+    ("training:exam", "get", lambda w: f"/training/exams/{w.exam.pk}/", CLASS_VIEW),
+    (
+        "training:exam_take",
+        "get",
+        lambda w: f"/training/exams/{w.exam.pk}/take/",
+        expect(404, member_a=409, secretary_a=200, worker_a=200),
+    ),
+    # member_a's paper was started in another browser: this client is refused, others see nothing.
+    (
+        "training:exam_answer",
+        "post",
+        lambda w: f"/training/attempts/{w.attempt.pk}/answer/",
+        expect(404, member_a=400),
+    ),
+    (
+        "training:exam_submit",
+        "post",
+        lambda w: f"/training/attempts/{w.attempt.pk}/submit/",
+        expect(404, member_a=302),
+    ),
+    (
+        "training:attempt_release",
+        "post",
+        lambda w: f"/training/attempts/{w.attempt.pk}/release/",
+        MANAGE_POST,
+    ),
+    ("training:bank", "get", lambda w: "/training/bank/", BANK),
+    ("training:question_new", "get", lambda w: "/training/bank/new/", BANK),
+    ("training:item_analysis", "get", lambda w: "/training/bank/analysis/", BANK),
+    ("training:certificate", "get", lambda w: f"/training/certificates/{w.cert_a.pk}.pdf", CLASS_VIEW),
+    (
+        "training:certificate",
+        "get",
+        lambda w: f"/training/certificates/{w.cert_c.pk}.pdf",
+        expect(404, supervisor=200, admin=200, auditor=200, centre=200),
+    ),
+    ("training:verify", "get", lambda w: f"/training/certificates/verify/{w.code}/", ALL_200),
+    ("training:retraining", "get", lambda w: "/training/retraining/", ALL_200),
+    ("training:stats", "get", lambda w: "/training/statistics/", VIEWERS),
+    ("training:stats_xlsx", "get", lambda w: "/training/statistics.xlsx", VIEWERS),
+    # Last: it closes the class.
+    ("training:roster_generate", "post", lambda w: f"/training/classes/{w.klass.pk}/roster/", MANAGE_POST),
+    ("training:finalize", "post", lambda w: f"/training/classes/{w.klass.pk}/finalize/", MANAGE_POST),
+]
+
+
+@pytest.fixture
+def world(cast, course):
+    from zhibu.core import qr
+    from zhibu.training import services
+    from zhibu.training.models import Certificate
+
+    w = cast
+    w.klass, w.session = course.klass, course.session
+    w.e_a = enrolment_of(course.klass, "甲党员")
+    w.e_c = enrolment_of(course.klass, "丙党员")
+    w.token = qr.make_token("class-session", course.session.pk)
+    w.drill = services.drill_create(klass=course.klass, title="党员大会演练")
+    w.entry = w.drill.entries.first()
+    make_bank(course.district)
+    now = timezone.now()
+    w.exam = services.exam_create(
+        klass=course.klass,
+        title="结业考试",
+        opens=now - datetime.timedelta(hours=1),
+        closes=now + datetime.timedelta(hours=1),
+        minutes=30,
+        quotas=[{"topic": "", "kind": "single", "count": 2}],
+    )
+    w.attempt = services.attempt_start(exam=w.exam, enrolment=w.e_a, browser_token=None)
+    w.cert_a = Certificate.objects.create(enrolment=w.e_a, number="T-1", issued=now.date())
+    w.cert_c = Certificate.objects.create(enrolment=w.e_c, number="T-2", issued=now.date())
+    w.code = services.certificate_code(w.cert_a)
+    return w
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_training_reach(world, login, role):
+    failures = run_matrix(MATRIX, world, login(role), role)
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_is_sent_to_login_except_verification(world, client):
+    for name, method, build, _ in MATRIX:
+        response = getattr(client, method)(build(world))
+        if name == "training:verify":
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 302 and "/login/" in response["Location"], name

@@ -1,0 +1,52 @@
+"""What 练 asks of a person now, for their home page."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from zhibu.accounts.reach import visible
+from zhibu.core.nav import registry
+
+from .models import Enrolment, Exam, TrainingClass
+
+
+@registry.todos
+def training_todos(user) -> list[dict]:
+    items = []
+    today = timezone.localdate()
+    if user.member_id:
+        mine = Enrolment.objects.filter(member_id=user.member_id, klass__end__gte=today).select_related(
+            "klass"
+        )
+        for e in mine.exclude(klass__status=TrainingClass.Status.CLOSED):
+            if e.status == Enrolment.Status.INVITED:
+                items.append(
+                    {
+                        "priority": 20,
+                        "title": f"请确认参加“{e.klass.name}”（{e.klass.start} 开班）或请假",
+                        "url": reverse("training:enrolment", args=[e.pk]),
+                    }
+                )
+        now = timezone.now()
+        exams = Exam.objects.filter(
+            klass__enrolments__member_id=user.member_id, opens__lte=now, closes__gt=now
+        ).exclude(attempts__enrolment__member_id=user.member_id, attempts__submitted__isnull=False)
+        for exam in exams.distinct():
+            items.append(
+                {
+                    "priority": 10,
+                    "title": f"考试进行中：{exam.title}",
+                    "url": reverse("training:exam_take", args=[exam.pk]),
+                }
+            )
+    pending = visible(Enrolment, user, "training.manage").filter(status=Enrolment.Status.LEAVE)
+    n = pending.count()
+    if n:
+        first = pending.first()
+        items.append(
+            {
+                "priority": 30,
+                "title": f"有 {n} 条培训请假待审批",
+                "url": reverse("training:class", args=[first.klass_id]) + "?status=leave",
+            }
+        )
+    return items
