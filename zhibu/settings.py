@@ -132,9 +132,21 @@ TEMPLATES = [
 
 # Database: SQLite in WAL mode by default, DATABASE_URL (PostgreSQL) in production.
 if env("DATABASE_URL"):
+    # ZHIBU_DB_CONN_MAX_AGE: seconds a connection is kept between requests (0 behind PgBouncer in
+    # transaction mode).
+    _conn_max_age = int(env("ZHIBU_DB_CONN_MAX_AGE", "60"))
     DATABASES = {
-        "default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)
+        "default": dj_database_url.parse(
+            env("DATABASE_URL"), conn_max_age=_conn_max_age, conn_health_checks=True
+        )
     }
+    if env("DATABASE_REPLICA_URL"):
+        # A streaming replica for reads (lists, boards, reports); see zhibu/core/dbrouter.py.
+        DATABASES["replica"] = dj_database_url.parse(
+            env("DATABASE_REPLICA_URL"), conn_max_age=_conn_max_age, conn_health_checks=True
+        )
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+        DATABASE_ROUTERS = ["zhibu.core.dbrouter.ReplicaRouter"]
 else:
     DATABASES = {
         "default": {
@@ -165,7 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock-out after repeated failures, with back-off (django-axes).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = "zhibu.accounts.passwords.cool_off"
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
@@ -243,6 +255,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# The queue's name: several installations (or a smoke check) can share one Redis without sharing work.
+CELERY_TASK_DEFAULT_QUEUE = env("ZHIBU_CELERY_QUEUE", "celery")
 
 # E-mail only where configured; nothing depends on an outside service.
 if env("ZHIBU_EMAIL_HOST"):

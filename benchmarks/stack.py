@@ -1,0 +1,279 @@
+"""The production profile brought up for real on loopback: PostgreSQL, Redis, gunicorn, daphne, Celery.
+
+Used by scripts/smoke-production and by the benchmarks that need the real server stack. It makes a
+throwaway PostgreSQL database and temporary directories, runs the same commands and configuration
+files as a server (deploy/gunicorn.conf.py), and removes everything again on `stop()`.
+
+Nothing here imports Django: the application runs only in the child processes, under the production
+environment built by `Stack.env`.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+BIN = Path(sys.executable).parent
+DEFAULT_PG = os.environ.get("ZHIBU_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+DEFAULT_REDIS = os.environ.get("ZHIBU_BENCH_REDIS", "redis://127.0.0.1:6379")
+
+
+class Unavailable(RuntimeError):
+    """PostgreSQL or Redis is not reachable: the stack cannot be brought up here."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def pg_connect(url: str, **kwargs):
+    import psycopg
+
+    return psycopg.connect(url, connect_timeout=5, **kwargs)
+
+
+def check_services(pg_url: str = DEFAULT_PG, redis_url: str = DEFAULT_REDIS) -> str | None:
+    """None if both engines answer, else the reason in a sentence."""
+    try:
+        with pg_connect(pg_url) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:
+        return f"PostgreSQL is not reachable at {pg_url}: {exc.__class__.__name__}: {exc}".strip()
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except Exception as exc:
+        return f"Redis is not reachable at {redis_url}: {exc.__class__.__name__}: {exc}".strip()
+    return None
+
+
+def request(port: int, path: str, *, method="GET", headers=None, body=None, timeout=30.0):
+    """One HTTP request on loopback, no redirects followed: (status, headers, body bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+class Stack:
+    """One production-profile installation on loopback; use as a context manager."""
+
+    def __init__(
+        self,
+        *,
+        pg_url: str = DEFAULT_PG,
+        redis_url: str = DEFAULT_REDIS,
+        name: str | None = None,
+        extra_env: dict[str, str] | None = None,
+        keep: bool = False,
+    ):
+        self.pg_url = pg_url
+        self.redis_base = redis_url.rstrip("/")
+        self.db_name = name or f"zhibu_smoke_{secrets.token_hex(4)}"
+        self.database_url = with_db(pg_url, self.db_name)
+        self.tmp = Path(tempfile.mkdtemp(prefix="zhibu-stack-"))
+        self.logs = self.tmp / "logs"
+        self.logs.mkdir()
+        self.keep = keep
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.ports: dict[str, int] = {}
+        self.redis_db, self._redis_was_empty = self._pick_redis_db()
+        self.env = self._make_env(extra_env or {})
+        self.db_created = False
+
+    # --- set-up -------------------------------------------------------------------------------------
+
+    def _pick_redis_db(self) -> tuple[int, bool]:
+        """An empty Redis database among 9-15 if there is one, so nothing is shared with other users."""
+        import redis
+
+        candidates = list(range(9, 16))
+        secrets.SystemRandom().shuffle(candidates)
+        for n in candidates:
+            if redis.Redis.from_url(f"{self.redis_base}/{n}").dbsize() == 0:
+                return n, True
+        return candidates[0], False
+
+    def _make_env(self, extra: dict[str, str]) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ZHIBU_", "DATABASE_", "REDIS_"))}
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "zhibu.settings",
+                "ZHIBU_PRODUCTION": "1",
+                "ZHIBU_SECRET_KEY": secrets.token_urlsafe(50),
+                "ZHIBU_FIELD_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+                "ZHIBU_INDEX_KEY": secrets.token_urlsafe(32),
+                "ZHIBU_ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "ZHIBU_SSL_REDIRECT": "0",  # loopback has no TLS; nginx terminates it on a server
+                "DATABASE_URL": self.database_url,
+                "REDIS_URL": f"{self.redis_base}/{self.redis_db}",
+                "ZHIBU_CELERY_QUEUE": f"smoke-{self.db_name}",
+                "ZHIBU_VAR_DIR": str(self.tmp / "var"),
+                "ZHIBU_STATIC_ROOT": str(self.tmp / "static"),
+                "ZHIBU_MEDIA_ROOT": str(self.tmp / "media"),
+                "ZHIBU_WEB_ACCESS_LOG": "",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(extra)
+        return env
+
+    def create_database(self) -> None:
+        with pg_connect(self.pg_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.db_name}"')
+        self.db_created = True
+
+    def drop_database(self) -> None:
+        if not self.db_created or self.keep:
+            return
+        with pg_connect(self.pg_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        self.db_created = False
+
+    def zhibu(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+        """Run the `zhibu` command (manage.py) under the production environment; raise on failure."""
+        return self._run([str(BIN / "zhibu"), *args], timeout)
+
+    def python(self, code: str, timeout: float = 600) -> str:
+        """Run Python with Django set up under the production environment; its stdout."""
+        prelude = "import django\ndjango.setup()\n"
+        return self._run([sys.executable, "-c", prelude + code], timeout).stdout
+
+    def _run(self, cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
+        run = subprocess.run(cmd, env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        if run.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd[:3])} failed ({run.returncode}):\n{run.stderr[-3000:]}")
+        return run
+
+    def prepare(self) -> None:
+        """A fresh database with the schema, and the static files collected for whitenoise."""
+        self.create_database()
+        self.zhibu("migrate", "--no-input", "-v0")
+        self.zhibu("collectstatic", "--no-input", "-v0")
+
+    # --- processes ----------------------------------------------------------------------------------
+
+    def start(self, name: str, cmd: list[str], extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+        log = open(self.logs / f"{name}.log", "wb")  # closed with the process
+        proc = subprocess.Popen(
+            cmd,
+            env={**self.env, **(extra_env or {})},
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stop() ends exactly what it started
+        )
+        proc.log_file = log  # type: ignore[attr-defined]
+        self.procs[name] = proc
+        return proc
+
+    def start_gunicorn(self, workers: int = 2, threads: int = 4, extra: list[str] | None = None) -> int:
+        port = self.ports["gunicorn"] = free_port()
+        cmd = [str(BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")]
+        cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
+        self.start("gunicorn", [*cmd, *(extra or []), "zhibu.wsgi:application"])
+        return port
+
+    def start_daphne(self) -> int:
+        port = self.ports["daphne"] = free_port()
+        cmd = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "--proxy-headers"]
+        self.start("daphne", [*cmd, "zhibu.asgi:application"])
+        return port
+
+    def start_celery(self, concurrency: int = 1) -> None:
+        cmd = [str(BIN / "celery"), "-A", "zhibu.celery", "worker", "--loglevel=INFO"]
+        cmd += ["--concurrency", str(concurrency), "--hostname", f"{self.db_name}@%h", "--without-gossip"]
+        self.start("celery", [*cmd, "--without-mingle", "--without-heartbeat"])
+
+    def log(self, name: str) -> str:
+        path = self.logs / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def wait_http(self, name: str, path: str = "/healthz", timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        port = self.ports[name]
+        while time.monotonic() < deadline:
+            if self.procs[name].poll() is not None:
+                raise RuntimeError(f"{name} exited:\n{self.log(name)[-3000:]}")
+            try:
+                status, _, _ = request(port, path, timeout=5)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} did not answer {path} in {timeout:.0f} s:\n{self.log(name)[-3000:]}")
+
+    def wait_log(self, name: str, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log(name):
+                return
+            if self.procs[name].poll() is not None:
+                raise RuntimeError(f"{name} exited:\n{self.log(name)[-3000:]}")
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} did not log “{text}” in {timeout:.0f} s:\n{self.log(name)[-3000:]}")
+
+    def stop_process(self, name: str, timeout: float = 20) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+            except ProcessLookupError:
+                pass
+        proc.log_file.close()  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        """Stop every process started here, drop the database, empty the Redis database, remove files."""
+        for name in list(self.procs):
+            self.stop_process(name)
+        try:
+            self.drop_database()
+        finally:
+            if self._redis_was_empty and not self.keep:
+                import redis
+
+                redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
+            if not self.keep:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

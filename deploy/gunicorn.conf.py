@@ -1,0 +1,45 @@
+"""gunicorn settings for zhibu's WSGI application (pages, API, files).
+
+Used by deploy/zhibu-web.service and by scripts/smoke-production, so what the smoke check starts is
+what a server runs. Every value can be overridden from the environment (the systemd unit reads
+/etc/zhibu/zhibu.env) or on the command line (`--bind`, `--workers` win over this file).
+
+    gunicorn -c deploy/gunicorn.conf.py zhibu.wsgi:application
+"""
+
+import multiprocessing
+import os
+
+# Where nginx sends requests (a Unix socket or host:port).
+bind = os.environ.get("ZHIBU_WEB_BIND", "127.0.0.1:8001")
+
+# Worker processes: about one per core plus one; each has a few threads so a slow database call or a
+# file download does not hold up a whole process. zhibu keeps no state in the process (sessions,
+# cache and live push are in Redis and PostgreSQL), so nodes can be added behind nginx freely.
+workers = int(os.environ.get("ZHIBU_WEB_WORKERS", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("ZHIBU_WEB_THREADS", "4"))
+worker_class = "gthread"
+
+# Long work runs on the Celery workers, so a request that takes 60 s is a fault; downloads of large
+# exports are streamed by nginx from object storage or files, not by the worker.
+timeout = int(os.environ.get("ZHIBU_WEB_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+
+# Recycle a worker after this many requests (with jitter, so they do not all restart at once): a guard
+# against slow growth of memory in any library.
+max_requests = int(os.environ.get("ZHIBU_WEB_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+
+# Load the application once in the master, then fork: workers share the code's memory pages.
+preload_app = True
+
+# nginx on the same machine (or the load balancers named here) may set X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("ZHIBU_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs to stdout/stderr, collected by journald under systemd.
+accesslog = os.environ.get("ZHIBU_WEB_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("ZHIBU_WEB_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+proc_name = "zhibu-web"
