@@ -1,0 +1,140 @@
+"""Event → board: live push over the WebSocket, and the catch-up protocol after a dropped connection."""
+
+import datetime
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+
+pytest.importorskip("zhibu.records.services")
+
+
+@pytest.fixture
+def live(cast, monkeypatch, django_capture_on_commit_callbacks):
+    """A meeting in session in branch A; consumers share the test's database connection."""
+    from zhibu.orgs.models import Member
+    from zhibu.records import services as records
+
+    # database_sync_to_async closes "old" connections around each call, which would end the test's
+    # transaction; the consumer runs on the test thread here, so there is nothing to close.
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = records.meeting_plan(
+            branch=cast.a, types=["theme_day"], date=datetime.date.today(), notify_members=False
+        )
+        records.meeting_start(meeting=meeting)
+    members = list(Member.objects.filter(branch=cast.a).order_by("id"))
+
+    def sign(member):
+        with django_capture_on_commit_callbacks(execute=True):
+            records.sign_in(meeting=meeting, member=member)
+
+    cast.meeting, cast.members, cast.sign = meeting, members, sign
+    return cast
+
+
+def _communicator(user, after=0):
+    from zhibu.supervision.consumers import BoardConsumer
+
+    comm = WebsocketCommunicator(BoardConsumer.as_asgi(), f"/ws/board/?after={after}")
+    comm.scope["user"] = user
+    return comm
+
+
+def test_sign_in_reaches_board_and_reconnect_catches_up_exactly(live):
+    async def scenario():
+        comm = _communicator(live.supervisor)
+        connected, _ = await comm.connect()
+        assert connected
+        assert (await comm.receive_json_from())["type"] == "ready"
+        await sync_to_async(live.sign)(live.members[0])
+        message = await comm.receive_json_from(timeout=2)
+        assert message["type"] == "event"
+        first = message["event"]
+        assert first["kind"] == "meeting.signin"
+        assert first["payload"]["meeting_id"] == live.meeting.pk
+        assert first["payload"]["present"] == 1
+        await comm.disconnect()
+
+        # While the board is away, two more people sign in.
+        await sync_to_async(live.sign)(live.members[1])
+        await sync_to_async(live.sign)(live.members[2])
+
+        comm = _communicator(live.supervisor, after=first["id"])
+        connected, _ = await comm.connect()
+        assert connected
+        missed = [await comm.receive_json_from(), await comm.receive_json_from()]
+        assert [m["type"] for m in missed] == ["event", "event"]
+        assert [m["event"]["payload"]["present"] for m in missed] == [2, 3]
+        assert missed[0]["event"]["id"] < missed[1]["event"]["id"]
+        assert (await comm.receive_json_from())["type"] == "ready"
+        assert await comm.receive_nothing(timeout=0.2)
+        await comm.disconnect()
+        return first, missed
+
+    first, missed = async_to_sync(scenario)()
+    assert first["id"] < missed[0]["event"]["id"]
+
+
+def test_board_outside_reach_gets_nothing_and_no_capability_is_refused(live):
+    async def scenario():
+        # secretary_b has no board at all: the socket is closed.
+        refused = _communicator(live.secretary_b)
+        connected, _ = await refused.connect()
+        assert not connected
+        # A supervisor of town T2 does not exist in the cast; admin sees the whole district.
+        admin = _communicator(live.admin)
+        assert (await admin.connect())[0]
+        assert (await admin.receive_json_from())["type"] == "ready"
+        await sync_to_async(live.sign)(live.members[0])
+        got = await admin.receive_json_from(timeout=2)
+        assert got["event"]["branch_id"] == live.a.pk
+        await admin.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_town_supervisor_does_not_receive_other_towns_events(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    from zhibu.core.events import publish
+
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+
+    def emit():
+        with django_capture_on_commit_callbacks(execute=True):
+            publish("meeting.opened", branch_id=cast.b.pk, payload={"branch": cast.b.name})
+            publish("meeting.opened", branch_id=cast.c.pk, payload={"branch": cast.c.name})
+
+    async def scenario():
+        comm = _communicator(cast.supervisor)
+        assert (await comm.connect())[0]
+        await comm.receive_json_from()
+        await sync_to_async(emit)()
+        got = await comm.receive_json_from(timeout=2)
+        assert got["event"]["branch_id"] == cast.c.pk
+        assert await comm.receive_nothing(timeout=0.2)
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_polling_fallback_and_board_data(live, login):
+    live.sign(live.members[0])
+    live.sign(live.members[1])
+    client = login("supervisor")
+    events = client.get("/supervision/board/events/?after=0").json()["events"]
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("meeting.signin") == 2 and "meeting.opened" in kinds
+    first_signin = next(e for e in events if e["kind"] == "meeting.signin")
+    after = client.get(f"/supervision/board/events/?after={first_signin['id']}").json()["events"]
+    assert [e["payload"]["present"] for e in after] == [2]
+    # Out of reach: secretary_b's branch is in T2; the supervisor's poll never shows it.
+    assert all(e["town_id"] == live.t1.pk for e in events)
+
+    data = client.get("/supervision/board/data/").json()
+    assert data["figures"]["in_session"] == 1
+    row = next(b for b in data["branches"] if b["id"] == live.a.pk)
+    assert row["state"] == "in_session" and row["meeting"] == live.meeting.pk
+    assert {t["code"] for t in data["towns"]} == {"T1"}
+    assert data["figures"]["branches"] == 2
