@@ -31,8 +31,10 @@ def test_the_chain_verifies_and_names_a_tampered_event(cast):
         if connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER core_auditevent_no_update")
         else:
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_change")
+            cursor.execute("SET session_replication_role = replica")  # a database superuser can skip triggers
         cursor.execute("UPDATE core_auditevent SET action = 'forged' WHERE id = %s", [target.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
     count, broken = audit.verify()
     assert broken.pk == target.pk and count == 2
 

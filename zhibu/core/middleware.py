@@ -1,4 +1,4 @@
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.shortcuts import render
 
 from .audit import record
@@ -11,10 +11,12 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Ask for the connection first: if the database is away, say so before any middleware half-runs.
         try:
-            return self.get_response(request)
+            connection.ensure_connection()
         except (OperationalError, InterfaceError) as exc:
             return self._unavailable(request, exc)
+        return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError | InterfaceError):

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.db import models
@@ -86,7 +87,7 @@ class AuditEvent(models.Model):
 
     def payload(self) -> dict:
         return {
-            "at": self.at.isoformat(),
+            "at": self.at.astimezone(datetime.UTC).isoformat(timespec="milliseconds"),
             "username": self.username,
             "action": self.action,
             "target": self.target,
