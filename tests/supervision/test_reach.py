@@ -114,6 +114,32 @@ MATRIX = [
         lambda c: f"/supervision/targets/{c.target_b.pk}/done/",
         expect(404, secretary_b=302, admin=403, auditor=403, centre=403),
     ),
+    ("supervision:evaluations", "get", lambda c: "/supervision/evaluations/", expect(404, **VIEWERS)),
+    (
+        "supervision:evaluations",
+        "post",
+        lambda c: "/supervision/evaluations/",
+        expect(404, auditor=403, centre=403, supervisor=302, admin=302),
+    ),
+    (
+        "supervision:evaluation",
+        "get",
+        lambda c: f"/supervision/evaluations/{c.evaluation_b.pk}/",
+        expect(404, secretary_b=200, admin=200, auditor=200, centre=200),
+    ),
+    ("supervision:proposals", "get", lambda c: "/supervision/proposals/", expect(404, **VIEWERS)),
+    (
+        "supervision:proposal",
+        "get",
+        lambda c: f"/supervision/proposals/{c.proposal_a.pk}/",
+        expect(404, **VIEWERS),
+    ),
+    (
+        "supervision:proposal",
+        "post",
+        lambda c: f"/supervision/proposals/{c.proposal_a.pk}/",
+        expect(404, auditor=403, centre=403, supervisor=200, admin=200),
+    ),
     ("supervision-finding-list", "get", lambda c: "/api/v1/supervision/findings/", expect(200)),
     (
         "supervision-finding-detail",
@@ -145,6 +171,12 @@ def world(sup, settings, tmp_path):
         evidence=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 test", content_type="application/pdf")],
     )
     sup.evidence_a = r.evidence.get()
+    from zhibu.supervision.models import Evaluation, Proposal
+
+    sup.evaluation_b = Evaluation.objects.create(
+        branch=sup.b, year=2025, score=80, grade="良好", result={"lines": []}
+    )
+    sup.proposal_a = Proposal.objects.create(kind="case", branch=sup.a, year=2025, reason="测试", draft={})
     return sup
 
 

@@ -79,3 +79,15 @@ class DispatchForm(forms.Form):
 class DoneForm(forms.Form):
     note = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence = MultipleFileField(label=_("佐证材料（PDF 或图片，可多选）"))
+
+
+class CaseForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=120)
+    background = forms.CharField(label=_("背景"), widget=forms.Textarea(attrs={"rows": 3}))
+    practice = forms.CharField(label=_("做法"), widget=forms.Textarea(attrs={"rows": 6}))
+    effect = forms.CharField(label=_("成效"), widget=forms.Textarea(attrs={"rows": 3}))
+    lessons = forms.CharField(label=_("启示"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("不采纳的理由"), max_length=300)

@@ -19,4 +19,8 @@ urlpatterns = [
     path("dispatches/<int:pk>/", views.dispatch, name="dispatch"),
     path("targets/<int:pk>/ack/", views.target_ack, name="target_ack"),
     path("targets/<int:pk>/done/", views.target_done, name="target_done"),
+    path("evaluations/", views.evaluations, name="evaluations"),
+    path("evaluations/<int:pk>/", views.evaluation, name="evaluation"),
+    path("proposals/", views.proposals, name="proposals"),
+    path("proposals/<int:pk>/", views.proposal, name="proposal"),
 ]

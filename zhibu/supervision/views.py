@@ -437,3 +437,136 @@ def target_done(request, pk):
             for m in errs:
                 messages.error(request, m)
     return redirect("supervision:dispatch", target.dispatch_id)
+
+
+# -- evaluation and the loop -----------------------------------------------------------------------
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    return max(2000, min(year, timezone.localdate().year))
+
+
+@login_required
+def evaluations(request):
+    user = request.user
+    if not has_capability(user, VIEW):
+        raise Http404
+    year = _year(request)
+    if request.method == "POST":
+        if not has_capability(user, MANAGE):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("您的角色没有此项操作权限")
+        from . import assess
+
+        branches = visible(Branch.objects.select_related("town"), user, MANAGE)
+        rows = assess.evaluate_branches(branches, year)
+        made = assess.propose(rows, year)
+        audit.record(
+            request, "supervision.evaluate", f"year:{year}", {"branches": len(rows), "proposals": len(made)}
+        )
+        messages.success(
+            request, f"已完成 {len(rows)} 个支部的综合评估，新增 {len(made)} 条推荐或回炉建议，待人工确认"
+        )
+        return redirect(f"{reverse('supervision:evaluations')}?year={year}")
+    from .models import Evaluation
+
+    rows = visible(Evaluation.objects.select_related("branch__town"), user, VIEW).filter(year=year)
+    grades = {g: 0 for g in ("优秀", "良好", "一般", "较差")}
+    for grade in rows.values_list("grade", flat=True):
+        grades[grade] = grades.get(grade, 0) + 1
+    page = Paginator(rows.order_by("branch__town__code", "branch__code"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "supervision/evaluations.html",
+        {"page": page, "year": year, "grades": grades, "can_manage": has_capability(user, MANAGE)},
+    )
+
+
+@login_required
+def evaluation(request, pk):
+    from .models import Evaluation
+
+    row = _in_reach(Evaluation.objects.select_related("branch__town"), request.user, pk=pk)
+    return render(request, "supervision/evaluation.html", {"e": row, "result": row.result})
+
+
+@login_required
+def proposals(request):
+    user = request.user
+    if not has_capability(user, VIEW):
+        raise Http404
+    from .models import Proposal
+
+    rows = visible(Proposal.objects.select_related("branch__town", "decided_by"), user, VIEW)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "supervision/proposals.html", {"page": page})
+
+
+@login_required
+def proposal(request, pk):
+    from . import assess
+    from .forms import CaseForm, RejectForm
+    from .models import Proposal
+
+    user = request.user
+    obj = get_visible_or_404(Proposal.objects.select_related("branch__town"), user, VIEW, pk=pk)
+    can_decide = can(user, MANAGE, obj) and obj.status == Proposal.Status.PENDING
+    draft = obj.draft or {}
+    case_form = CaseForm(
+        initial={k: draft.get(k, "") for k in ("title", "background", "practice", "effect", "lessons")}
+    )
+    reject_form = RejectForm()
+    if request.method == "POST":
+        require(user, MANAGE, obj)
+        action = request.POST.get("action")
+        try:
+            if action == "reject":
+                reject_form = RejectForm(request.POST)
+                if reject_form.is_valid():
+                    assess.proposal_reject(proposal=obj, by=user, reason=reject_form.cleaned_data["reason"])
+                    audit.record(request, "supervision.proposal_reject", f"Proposal:{obj.pk}")
+                    messages.success(request, "已记录为不采纳")
+                    return redirect("supervision:proposal", obj.pk)
+            elif action == "publish" and obj.kind == Proposal.Kind.CASE:
+                case_form = CaseForm(request.POST)
+                if case_form.is_valid():
+                    item = assess.case_publish(proposal=obj, by=user, **case_form.cleaned_data)
+                    audit.record(
+                        request, "supervision.case_publish", f"Proposal:{obj.pk}", {"library_item": item.pk}
+                    )
+                    messages.success(request, "案例已发布到案例库")
+                    return redirect("supervision:proposal", obj.pk)
+            elif action == "retrain" and obj.kind == Proposal.Kind.RETRAINING:
+                placed = assess.retraining_confirm(
+                    proposal=obj, by=user, member_ids=request.POST.getlist("members")
+                )
+                audit.record(
+                    request, "supervision.retraining_confirm", f"Proposal:{obj.pk}", {"members": len(placed)}
+                )
+                messages.success(request, f"已为 {len(placed)} 人安排回炉补训")
+                return redirect("supervision:proposal", obj.pk)
+        except ValidationError as e:
+            _errors(request, e, case_form if action == "publish" else None)
+    members = []
+    if obj.kind == Proposal.Kind.RETRAINING:
+        from zhibu.orgs.models import Member
+
+        members = Member.objects.filter(branch=obj.branch, left__isnull=True).order_by("id")
+    context = {
+        "p": obj,
+        "can_decide": can_decide,
+        "case_form": case_form,
+        "reject_form": reject_form,
+        "members": members,
+        "chosen": set(draft.get("members", [])),
+        "library_ready": assess.library_installed(),
+        "training_ready": assess.training_service() is not None,
+    }
+    return render(request, "supervision/proposal.html", context)
