@@ -88,46 +88,50 @@ def build_ledgers(
         Member.objects.filter(branch_id__in=ids, joined__lte=to)
         .filter(Q(left__isnull=True) | Q(left__gt=from_))
         .order_by("id")
-        .values("id", "branch_id", "name", "joined", "full_since", "left", "group_id")
+        .values_list("id", "branch_id", "name", "joined", "full_since", "left", "group_id")
     )
-    member_branch = {m["id"]: m["branch_id"] for m in members}
+    member_branch = {m[0]: m[1] for m in members}
     roles: dict[int, list] = defaultdict(list)
-    for r in (
-        MemberRole.objects.filter(member_id__in=member_branch)
+    for member_id, role, start, end in (
+        MemberRole.objects.filter(member__branch_id__in=ids)
         .order_by("member_id", "start", "id")
-        .values("member_id", "role", "start", "end")
+        .values_list("member_id", "role", "start", "end")
     ):
-        roles[r["member_id"]].append({"role": r["role"], "from": _iso(r["start"]), "to": _iso(r["end"])})
-    for m in members:
-        docs[m["branch_id"]]["members"].append(
+        if member_id in member_branch:
+            roles[member_id].append({"role": role, "from": _iso(start), "to": _iso(end)})
+    for pk, branch_id, name, joined, full_since, left, group_id in members:
+        docs[branch_id]["members"].append(
             {
-                "id": f"m{m['id']}",
-                "name": m["name"],
-                "joined": _iso(m["joined"]),
-                "full_since": _iso(m["full_since"]),
-                "left": _iso(m["left"]),
-                "group": f"g{m['group_id']}" if m["group_id"] else None,
-                "roles": roles.get(m["id"], []),
+                "id": f"m{pk}",
+                "name": name,
+                "joined": _iso(joined),
+                "full_since": _iso(full_since),
+                "left": _iso(left),
+                "group": f"g{group_id}" if group_id else None,
+                "roles": roles.get(pk, []),
             }
         )
-    for e in (
+    for member_id, start, end, reason in (
         Exclusion.objects.filter(member__branch_id__in=ids, start__lte=to, end__gte=from_)
         .order_by("member_id", "start", "id")
-        .values("member_id", "start", "end", "reason")
+        .values_list("member_id", "start", "end", "reason")
     ):
-        if e["member_id"] in member_branch:
-            docs[member_branch[e["member_id"]]]["exclusions"].append(
-                {
-                    "member": f"m{e['member_id']}",
-                    "from": _iso(e["start"]),
-                    "to": _iso(e["end"]),
-                    "reason": e["reason"],
-                }
+        if member_id in member_branch:
+            docs[member_branch[member_id]]["exclusions"].append(
+                {"member": f"m{member_id}", "from": _iso(start), "to": _iso(end), "reason": reason}
             )
 
     meetings = Meeting.objects.filter(branch_id__in=ids, date__gte=from_, date__lte=to)
+    # Rows of those meetings, selected by a join rather than a list of thousands of ids.
+    related: dict[str, Any] = {
+        "meeting__branch_id__in": ids,
+        "meeting__date__gte": from_,
+        "meeting__date__lte": to,
+    }
     if meeting_ids is not None:
-        meetings = meetings.filter(pk__in=list(meeting_ids))
+        meeting_ids = list(meeting_ids)
+        meetings = meetings.filter(pk__in=meeting_ids)
+        related = {"meeting_id__in": meeting_ids}
     meetings = list(
         meetings.order_by("date", "id").values(
             "id",
@@ -147,31 +151,29 @@ def build_ledgers(
             "election",
         )
     )
-    meeting_pks = [m["id"] for m in meetings]
-    present: dict[int, list[str]] = defaultdict(list)
-    absent: dict[int, list[dict]] = defaultdict(list)
-    for a in (
-        Attendance.objects.filter(meeting_id__in=meeting_pks)
-        .order_by("meeting_id", "member_id")
-        .values("meeting_id", "member_id", "state", "reason")
+    rows: dict[int, list[tuple]] = defaultdict(list)
+    for row in Attendance.objects.filter(**related).values_list(
+        "meeting_id", "member_id", "state", "reason", "id"
     ):
-        if a["state"] == "present":
-            present[a["meeting_id"]].append(f"m{a['member_id']}")
-        else:
-            absent[a["meeting_id"]].append({"member": f"m{a['member_id']}", "reason": a["reason"]})
+        rows[row[0]].append(row[1:])
+    present: dict[int, list[str]] = {}
+    absent: dict[int, list[dict]] = {}
+    for meeting_id, items in rows.items():
+        items.sort()
+        present[meeting_id] = [f"m{a[0]}" for a in items if a[1] == "present"]
+        absent[meeting_id] = [{"member": f"m{a[0]}", "reason": a[2]} for a in items if a[1] != "present"]
     resolutions: dict[int, list[dict]] = defaultdict(list)
-    for r in (
-        Resolution.objects.filter(meeting_id__in=meeting_pks)
+    for meeting_id, title, yes, no, abstain, declared in (
+        Resolution.objects.filter(**related)
         .order_by("meeting_id", "order", "id")
-        .values("meeting_id", "title", "yes", "no", "abstain", "declared")
+        .values_list("meeting_id", "title", "yes", "no", "abstain", "declared")
     ):
-        mid = r.pop("meeting_id")
-        resolutions[mid].append(r)
+        resolutions[meeting_id].append(
+            {"title": title, "yes": yes, "no": no, "abstain": abstain, "declared": declared}
+        )
     kinds: dict[int, set[str]] = defaultdict(set)
-    for a in (
-        Attachment.objects.filter(meeting_id__in=meeting_pks).values_list("meeting_id", "kind").distinct()
-    ):
-        kinds[a[0]].add(a[1])
+    for meeting_id, kind in Attachment.objects.filter(**related).values_list("meeting_id", "kind"):
+        kinds[meeting_id].add(kind)
     for m in meetings:
         pk = m["id"]
         if pk in draft_submitted:
