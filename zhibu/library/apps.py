@@ -7,13 +7,11 @@ class LibraryConfig(AppConfig):
     verbose_name = "看·学"
 
     def ready(self):
+        from zhibu.rules.adapter import LEARNING_SOURCES
+
         from . import nav, todos  # noqa: F401
         from .selectors import learning_hours
 
-        # The compliance engine reads each member's yearly 学时 from its registered sources.
-        try:
-            from zhibu.rules.adapter import LEARNING_SOURCES
-        except ImportError:  # the rules adapter has not landed yet
-            return
+        # The compliance engine's `learning.hours` rule reads each member's yearly 学时 from here.
         if learning_hours not in LEARNING_SOURCES:
             LEARNING_SOURCES.append(learning_hours)

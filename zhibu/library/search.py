@@ -130,13 +130,34 @@ def search(
     results = Results(query=query, groups=groups)
     if query and not groups:
         return results  # only punctuation or symbols: nothing to look for
+    terms = [t for g in groups for t in g]
+    if groups and connection.vendor == "sqlite":
+        # Rank inside the FTS index alone, then keep what the user may see: one join would let SQLite
+        # walk the items and run the full-text query once per item.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid, -bm25(library_item_fts, 5.0, 1.0) FROM library_item_fts "
+                "WHERE library_item_fts MATCH %s ORDER BY 2 DESC, rowid DESC",
+                [_fts5_query(groups)],
+            )
+            ranked = cursor.fetchall()
+        allowed = (
+            set(qs.filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", flat=True)) if ranked else set()
+        )
+        ranked = [(pk, rank) for pk, rank in ranked if pk in allowed]
+        results.total = len(ranked)
+        page = ranked[offset : offset + limit]
+        objects = Item.objects.defer("search_title", "search_body").in_bulk([pk for pk, _ in page])
+        for pk, rank in page:
+            item = objects[pk]
+            results.hits.append(Hit(item, snippet(_body_text(item), terms), rank))
+        return results
     if groups:
         qs = _match(qs, groups)
     else:
         qs = qs.order_by("kind", "hall_part", "position", "-updated")
     qs = qs.defer("search_title", "search_body")
     results.total = qs.count()
-    terms = [t for g in groups for t in g]
     for item in qs[offset : offset + limit]:
         results.hits.append(Hit(item, snippet(_body_text(item), terms), getattr(item, "rank", 0.0) or 0.0))
     return results

@@ -325,6 +325,8 @@ def hours_export(request):
         town = get_visible_or_404(Town.objects.all(), request.user, "learning.view", code=request.GET["town"])
         members = members.filter(branch__town=town)
     rows = selectors.member_rows(members.order_by("branch__code", "id"), year)
+    towns = selectors.summaries(members, year, "town")
+    branches = selectors.summaries(members, year, "branch")
     header = ["乡镇（街道）", "支部", "姓名", "在线学时", "集中学习学时", "合计", "应完成", "尚差"]
     data = [
         [
@@ -339,8 +341,6 @@ def hours_export(request):
         ]
         for r in rows
     ]
-    towns = selectors.summaries(members, year, "town")
-    branches = selectors.summaries(members, year, "branch")
     summary_header = ["名称", "党员数", "已达标", "达标率（%）", "人均学时"]
     sheets = [
         ("乡镇汇总", summary_header, [[s.name, s.members, s.met, s.rate, s.average] for s in towns]),

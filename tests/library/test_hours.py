@@ -1,0 +1,156 @@
+"""学时: collective study recorded by secretaries, yearly totals, what members owe, reports, compliance."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from zhibu.library import selectors
+from zhibu.library.models import CollectiveStudy, HallVisit, StudyDay
+
+
+def test_secretary_records_collective_study_for_members(cast, login):
+    year = timezone.localdate().year
+    before = selectors.learning_hours([cast.member_of_a.pk], year)[cast.member_of_a.pk]
+    client = login("secretary_a")
+    form = client.get("/library/study/new/").content.decode()
+    assert cast.member_of_a.name in form and "乙书记" not in form
+    response = client.post(
+        "/library/study/new/?branch=T1-001",
+        {
+            "date": timezone.localdate().isoformat(),
+            "topic": "学习新修订的党章",
+            "hours": "3",
+            "attendees": [cast.member_of_a.pk],
+        },
+    )
+    assert response.status_code == 302
+    after = selectors.learning_hours([cast.member_of_a.pk], year)[cast.member_of_a.pk]
+    assert after - before == pytest.approx(3)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"date": (datetime.date.today() + datetime.timedelta(days=3)).isoformat()}, "日期不能晚于今天"),
+        ({"hours": "12"}, "学时应在 0.5 到 8 之间"),
+        ({"topic": "   "}, "学习主题"),
+    ],
+)
+def test_bad_collective_study_is_refused_whole(cast, login, change, message):
+    data = {
+        "date": timezone.localdate().isoformat(),
+        "topic": "学习",
+        "hours": "2",
+        "attendees": [cast.member_of_a.pk],
+    }
+    data.update(change)
+    response = login("secretary_a").post("/library/study/new/?branch=T1-001", data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not CollectiveStudy.objects.filter(branch=cast.a).exists()
+
+
+def test_attendees_must_belong_to_the_branch(cast, login):
+    from django.core.exceptions import ValidationError
+
+    from zhibu.library import services
+
+    with pytest.raises(ValidationError) as err:
+        services.collective_study_record(
+            branch=cast.a,
+            date=timezone.localdate(),
+            topic="学习",
+            hours=2,
+            attendees=[cast.member_of_a, cast.member_of_b],
+            user=cast.secretary_a,
+        )
+    assert "乙书记" in str(err.value)
+    assert not CollectiveStudy.objects.exists()
+    # Through the page, a member of another branch is simply not a valid choice.
+    response = login("secretary_a").post(
+        "/library/study/new/?branch=T1-001",
+        {
+            "date": timezone.localdate().isoformat(),
+            "topic": "学习",
+            "hours": "2",
+            "attendees": [cast.member_of_b.pk],
+        },
+    )
+    assert response.status_code == 200 and not CollectiveStudy.objects.exists()
+
+
+def _online(member, item, seconds, day=None):
+    StudyDay.objects.create(
+        member=member, item=item, kind=item.kind, day=day or timezone.localdate(), seconds=seconds
+    )
+
+
+def test_member_sees_what_they_still_owe(cast, library, login):
+    _online(cast.member_of_a, library.video, 2700)  # 45 minutes = 1 学时
+    html = login("member_a").get("/library/my/").content.decode()
+    # 2 (the library fixture's collective study) + 1 online = 3 of 32 → 29 owed.
+    assert "29.0" in html and "32" in html
+    row = selectors.member_rows([cast.member_of_a], timezone.localdate().year)[0]
+    assert (row.online, row.collective, row.total, row.owed) == (1.0, 2.0, 3.0, 29.0)
+
+
+def test_committee_members_owe_56(cast):
+    year = timezone.localdate().year
+    rows = {r.member.name: r for r in selectors.member_rows([cast.member_of_a, cast.member_of_b], year)}
+    assert rows["甲党员"].required == 32 and rows["乙书记"].required == 56
+
+
+def test_secretary_sees_their_branch_and_reports_export(cast, library, login):
+    html = login("secretary_a").get("/library/hours/branches/T1-001/").content.decode()
+    assert "甲党员" in html and "甲书记" in html and "登记集中学习" in html
+    report = login("admin").get("/library/hours/").content.decode()
+    assert "一号镇" in report and "二号街道" in report and 'id="hours-data"' in report
+    assert "library/chart.js" in report
+    town = login("admin").get("/library/hours/?town=T1").content.decode()
+    assert "甲村党支部" in town and "乙社区党支部" not in town
+    response = login("supervisor").get("/library/hours/export.xlsx")
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["乡镇汇总", "支部汇总", "党员明细"]
+    names = [row[2] for row in wb["党员明细"].iter_rows(min_row=2, values_only=True)]
+    assert "甲党员" in names and "乙书记" not in names  # the supervisor's reach is town T1
+
+
+def test_hall_visit_counts_person_times(cast, login):
+    client = login("centre")
+    response = client.post(
+        "/library/visits/new/?branch=T1-002",
+        {
+            "date": timezone.localdate().isoformat(),
+            "attendees": [cast.member_of_c.pk],
+            "guests": "4",
+            "guide": "王讲解",
+        },
+    )
+    assert response.status_code == 302
+    visit = HallVisit.objects.get(branch=cast.c)
+    assert visit.recorded_by == cast.centre
+    page = client.get("/library/visits/").content.decode()
+    assert "丙村党支部" in page and '<span class="stat">5</span>' in page
+
+
+def test_provider_is_registered_with_the_compliance_engine():
+    adapter = pytest.importorskip("zhibu.rules.adapter")
+    assert selectors.learning_hours in adapter.LEARNING_SOURCES
+
+
+def test_member_short_of_hours_appears_in_the_branch_findings(cast, library):
+    adapter = pytest.importorskip("zhibu.rules.adapter")
+    year = timezone.localdate().year - 1
+    study = CollectiveStudy.objects.create(
+        branch=cast.a, date=datetime.date(year, 6, 1), topic="学习", hours=8
+    )
+    study.attendees.set([cast.member_of_a])
+    _online(cast.member_of_a, library.video, 24 * 2700, datetime.date(year, 7, 1))  # 8 + 24 = 32: enough
+    end = datetime.date(year, 12, 31)
+    report = adapter.branch_report(cast.a, datetime.date(year, 1, 1), end, as_of=end)
+    short = {f["subject"] for f in report["findings"] if f["rule"] == "learning.hours"}
+    secretary = cast.a.members.get(name="甲书记")
+    assert f"m{secretary.pk}" in short  # no hours at all
+    assert f"m{cast.member_of_a.pk}" not in short
