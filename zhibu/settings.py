@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zhibu.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhibu.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -198,7 +199,7 @@ STATIC_ROOT = Path(env("ZHIBU_STATIC_ROOT") or VAR_DIR / "static")
 # Front-end libraries installed from the npm registry by the set-up (package.json), served locally.
 NODE_MODULES = Path(env("ZHIBU_NODE_MODULES") or BASE_DIR.parent / "node_modules")
 VENDOR_DIRS = {"htmx": "htmx.org/dist", "echarts": "echarts/dist", "hls": "hls.js/dist", "axe": "axe-core"}
-STATICFILES_DIRS = [
+STATICFILES_DIRS = [BASE_DIR / "static"] + [
     (f"vendor/{name}", NODE_MODULES / path)
     for name, path in VENDOR_DIRS.items()
     if (NODE_MODULES / path).exists()

@@ -10,7 +10,7 @@ def navigation(request):
     """The menu a user sees: only sections with an entry they may use."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"site_name": settings.ZHIBU_NAME}
+        return {"platform_name": settings.ZHIBU_NAME}
     caps = capabilities(user)
     sections = []
     for code, label in SECTIONS:
@@ -23,4 +23,4 @@ def navigation(request):
             sections.append({"code": code, "label": label, "entries": entries})
     from zhibu.notifications.services import unread_count
 
-    return {"site_name": settings.ZHIBU_NAME, "nav_sections": sections, "unread_count": unread_count(user)}
+    return {"platform_name": settings.ZHIBU_NAME, "nav_sections": sections, "unread_count": unread_count(user)}

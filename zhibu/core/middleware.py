@@ -57,3 +57,18 @@ class AuditWritesMiddleware:
             except DatabaseError:
                 pass  # the write itself has already been answered; a failing trail must not turn it into an error
         return response
+
+
+class ChineseFirstMiddleware:
+    """Chinese is every page's language unless the person chose another (the footer's language switch).
+
+    The browser's Accept-Language is ignored: a borrowed or English-configured phone must not turn a
+    village secretary's pages into another language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

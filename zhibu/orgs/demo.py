@@ -195,13 +195,13 @@ def build(rng: random.Random, today: datetime.date) -> str:
 
     for branch in branches:
         size = _branch_size(rng, branch.domain)
-        elected = datetime.date(2021, rng.choice([6, 7, 7, 8]), rng.randint(1, 28))
-        if rng.random() < 0.04:
-            elected = datetime.date(2016, 7, rng.randint(1, 28))  # overdue for re-election
-        elections.append(
-            Election(branch=branch, date=elected - datetime.timedelta(days=5 * 365), note="换届选举")
-        )
-        elections.append(Election(branch=branch, date=elected, note="换届选举"))
+        # Villages and communities elect every five years: 2021, then spring 2026; a few are overdue.
+        term_start = datetime.date(2021, rng.choice([6, 7, 7, 8]), rng.randint(1, 28))
+        elected = datetime.date(2026, rng.choice([3, 4, 4, 5, 6]), rng.randint(1, 28))
+        if rng.random() < 0.04 or elected > today:
+            elected = term_start  # not yet re-elected: overdue once the term has run out
+        for day in sorted({term_start, elected}):
+            elections.append(Election(branch=branch, date=day, note="换届选举"))
         branch.committee_elected = elected
         if size > 50:
             groups_for[branch.pk] = [
@@ -275,7 +275,8 @@ def build(rng: random.Random, today: datetime.date) -> str:
             committee = candidates[:1]
             titles = [("secretary", "")]
         for i, (role, title) in zip(committee, titles, strict=False):
-            roles.append((i, role, title, max(elected, members[i].joined)))
+            # Re-elected committees keep their people: the roles run from the 2021 election.
+            roles.append((i, role, title, max(term_start, members[i].joined)))
 
     # Large branches have groups; members fall into them in turn.
     Branch.objects.bulk_update(branches, ["committee_elected"])
