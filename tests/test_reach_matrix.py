@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 import tests
 from tests.reach import ALL_200, ROLES, call, expect
 
+MANAGE_A = expect(403, secretary_a=200, worker_a=200, admin=200, secretary_b=404)
 # (url name, method, path builder, expected per role)
 MATRIX = [
     ("home", "get", lambda c: "/", ALL_200),
@@ -69,6 +70,8 @@ MATRIX = [
         lambda c: "/orgs/branches/T1-001/members/new/",
         expect(403, secretary_a=200, worker_a=200, admin=200, secretary_b=404),
     ),
+    ("orgs:group_new", "get", lambda c: "/orgs/branches/T1-001/groups/new/", MANAGE_A),
+    ("orgs:election_new", "get", lambda c: "/orgs/branches/T1-001/elections/new/", MANAGE_A),
     (
         "orgs:import",
         "get",

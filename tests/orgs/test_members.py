@@ -94,3 +94,37 @@ def test_a_secretary_adds_a_member(cast, login):
     assert response.status_code == 302
     member = Member.objects.get(name="新党员")
     assert member.branch == cast.a and member.full_since is None and member.birth_date is None
+
+
+def test_an_election_replaces_the_committee(cast, login):
+    from zhibu.orgs.models import Election, MemberRole
+
+    client = login("secretary_a")
+    sec = Member.objects.get(name="甲书记")
+    response = client.post(
+        "/orgs/branches/T1-001/elections/new/",
+        {
+            "date": "2026-04-10",
+            "secretary": cast.member_of_a.pk,
+            "members": [sec.pk],
+        },
+    )
+    assert response.status_code == 302
+    cast.a.refresh_from_db()
+    assert cast.a.committee_elected == datetime.date(2026, 4, 10)
+    assert Election.objects.filter(branch=cast.a, date="2026-04-10").exists()
+    old = MemberRole.objects.get(member=sec, role="secretary")
+    assert old.end == datetime.date(2026, 4, 9)
+    assert MemberRole.objects.get(member=cast.member_of_a, role="secretary", end__isnull=True)
+
+
+def test_one_person_cannot_hold_two_offices(cast, login):
+    response = login("secretary_a").post(
+        "/orgs/branches/T1-001/elections/new/",
+        {
+            "date": "2026-04-10",
+            "secretary": cast.member_of_a.pk,
+            "members": [cast.member_of_a.pk],
+        },
+    )
+    assert "同一人不能在支委会中担任两个职务" in response.content.decode()

@@ -66,3 +66,46 @@ class RosterUploadForm(forms.Form):
         if not f.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件"))
         return f
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("党小组名称"), max_length=50)
+
+
+class ElectionForm(forms.Form):
+    """换届选举: the date and the new committee, one member per office."""
+
+    date = forms.DateField(label=_("选举日期"), widget=DateInput())
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+    secretary = forms.ModelChoiceField(label=_("书记"), queryset=Member.objects.none())
+    deputy_secretary = forms.ModelChoiceField(
+        label=_("副书记"), queryset=Member.objects.none(), required=False
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("支委委员"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, branch: Branch, **kwargs):
+        super().__init__(*args, **kwargs)
+        full = branch.members.filter(left__isnull=True, full_since__isnull=False).order_by("id")
+        for name in ("secretary", "deputy_secretary", "members"):
+            self.fields[name].queryset = full
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get("secretary"), data.get("deputy_secretary"), *(data.get("members") or [])]
+        people = [m for m in chosen if m is not None]
+        if len(people) != len(set(people)):
+            raise forms.ValidationError(_("同一人不能在支委会中担任两个职务"))
+        return data
+
+    def committee(self):
+        data = self.cleaned_data
+        rows = [(data["secretary"], "secretary", "")]
+        if data.get("deputy_secretary"):
+            rows.append((data["deputy_secretary"], "deputy_secretary", ""))
+        rows += [(m, "committee_member", "") for m in data.get("members") or []]
+        return rows

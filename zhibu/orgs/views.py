@@ -14,8 +14,8 @@ from zhibu.core.models import Job
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 
 from . import roster, services
-from .forms import MemberForm, RosterUploadForm, TransferForm
-from .models import Branch, Member, Town
+from .forms import ElectionForm, GroupForm, MemberForm, RosterUploadForm, TransferForm
+from .models import Branch, Group, Member, Town
 from .selectors import branches_for, members_for, towns_for
 from .tasks import roster_apply, roster_plan
 
@@ -201,6 +201,45 @@ def member_transfer(request, pk):
             messages.success(request, f"“{member.name}”的组织关系已转入{new.branch.name}")
             return redirect("orgs:branch", code=member.branch.code)
     return render(request, "orgs/member_transfer.html", {"form": form, "member": member})
+
+
+@login_required
+def group_new(request, code):
+    branch = _branch(request, code)
+    require(request.user, "members.manage", branch)
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        name = form.cleaned_data["name"].strip()
+        if Group.objects.filter(branch=branch, name=name).exists():
+            form.add_error("name", "本支部已有同名党小组")
+        else:
+            Group.objects.create(branch=branch, name=name)
+            messages.success(request, f"已新建党小组“{name}”，请在党员信息中分配组员")
+            return redirect("orgs:branch", code=branch.code)
+    return render(request, "orgs/group_form.html", {"form": form, "branch": branch})
+
+
+@login_required
+def election_new(request, code):
+    """Record a committee election (换届): the new committee's roles start, the old ones end."""
+    branch = _branch(request, code)
+    require(request.user, "members.manage", branch)
+    form = ElectionForm(request.POST or None, branch=branch)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.election_record(
+                branch=branch,
+                date=form.cleaned_data["date"],
+                committee=form.committee(),
+                note=form.cleaned_data["note"] or "换届选举",
+            )
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                form.add_error(None, errors)
+        else:
+            messages.success(request, "换届选举结果已登记")
+            return redirect("orgs:branch", code=branch.code)
+    return render(request, "orgs/election_form.html", {"form": form, "branch": branch})
 
 
 def _import_scope(request):
