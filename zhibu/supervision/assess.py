@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import status
@@ -72,21 +72,24 @@ def values_for(branches, year: int, today: datetime.date | None = None) -> dict[
                     (len(months) - len(missing)) / len(months),
                     [Item(f"{m[:4]}年{int(m[5:])}月未开展组织生活") for m in missing],
                 )
-        reviewed = defaultdict(lambda: [0, []])
-        for r in Review.objects.filter(
+        in_window = Review.objects.filter(
             meeting__branch_id__in=ids, meeting__date__gte=start, meeting__date__lte=end
-        ).select_related("meeting"):
-            entry = reviewed[r.meeting.branch_id]
-            entry[0] += 1
-            if r.decision == "returned":
-                entry[1].append(
-                    Item(
-                        f"{r.meeting.date} {r.meeting.type_label} 被退回：{r.comment[:60]}",
-                        ref=f"r{r.meeting_id}",
-                    )
+        )
+        counts = dict(
+            in_window.values_list("meeting__branch_id")
+            .annotate(n=Count("id"))
+            .values_list("meeting__branch_id", "n")
+        )
+        returned = defaultdict(list)
+        for r in in_window.filter(decision="returned").select_related("meeting"):
+            returned[r.meeting.branch_id].append(
+                Item(
+                    f"{r.meeting.date} {r.meeting.type_label} 被退回：{r.comment[:60]}",
+                    ref=f"r{r.meeting_id}",
                 )
-        for pk, (n, returned) in reviewed.items():
-            out[pk]["review"] = Value((n - len(returned)) / n, returned)
+            )
+        for pk, n in counts.items():
+            out[pk]["review"] = Value((n - len(returned[pk])) / n, returned[pk])
 
     if apps.is_installed("zhibu.library"):
         try:
@@ -96,8 +99,10 @@ def values_for(branches, year: int, today: datetime.date | None = None) -> dict[
             member_rows = None
         if member_rows is not None:
             elapsed = max(1, (end - start).days + 1) / (366 if year % 4 == 0 else 365)
-            members = Member.objects.filter(branch_id__in=ids, joined__lte=end).filter(
-                Q(left__isnull=True) | Q(left__gt=end)
+            members = (
+                Member.objects.filter(branch_id__in=ids, joined__lte=end)
+                .filter(Q(left__isnull=True) | Q(left__gt=end))
+                .only("id", "branch_id", "name")  # no encrypted field is read
             )
             by_branch = defaultdict(list)
             for row in member_rows(members, year):

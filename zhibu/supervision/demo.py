@@ -31,15 +31,15 @@ def build(rng: random.Random, today: datetime.date) -> str:
     district = District.objects.filter(code="huairou").first()
     if district is None:
         return "没有演示区，跳过"
-    if Dispatch.objects.filter(district=district).exists():
-        status.rebuild(Branch.objects.filter(town__district=district), compliance=False, today=today)
-        return "已存在，仅刷新大屏状态"
     branches = list(Branch.objects.filter(town__district=district).select_related("town").order_by("code"))
     admin = User.objects.filter(username="demo-admin").first()
     supervisor = User.objects.filter(username="demo-supervisor").first()
+    made = 0
+    orders = []
     with transaction.atomic():
-        made = 0
-        for branch in rng.sample(branches, min(24, len(branches))):
+        if Dispatch.objects.filter(district=district).exists():
+            orders = None
+        for branch in rng.sample(branches, min(24, len(branches))) if orders is not None else []:
             category, severity, text, fix = rng.choice(FINDINGS)
             finding = services.finding_create(
                 branch=branch,
@@ -59,12 +59,18 @@ def build(rng: random.Random, today: datetime.date) -> str:
                     services.finding_decide(
                         finding=finding, close=True, comment="整改到位", by=supervisor or admin
                     )
-        orders = [
-            ("报送本月主题党日开展情况", "urgent", branches, 5),
-            ("组织观看警示教育片并报送观后感", "normal", [b for b in branches if b.town.code == "YQ"], 10),
-            ("排查党员组织关系未转接情况", "critical", rng.sample(branches, min(30, len(branches))), 2),
-        ]
-        for title, priority, targets, days in orders:
+        if orders is not None:
+            orders = [
+                ("报送本月主题党日开展情况", "urgent", branches, 5),
+                (
+                    "组织观看警示教育片并报送观后感",
+                    "normal",
+                    [b for b in branches if b.town.code == "YQ"],
+                    10,
+                ),
+                ("排查党员组织关系未转接情况", "critical", rng.sample(branches, min(30, len(branches))), 2),
+            ]
+        for title, priority, targets, days in orders or []:
             d = services.dispatch_create(
                 district=district,
                 branches=targets,
@@ -111,4 +117,6 @@ def build(rng: random.Random, today: datetime.date) -> str:
         rows = assess.evaluate_branches(branches, year, today=datetime.date(year, 12, 31))
         assess.propose(rows, year, today=today)
         evaluated = len(rows)
-    return f"督导意见 {made} 条，调度指令 {len(orders)} 条，{evaluated} 个支部完成 {year} 年度综合评估"
+    if orders is None and not evaluated:
+        return "已存在，已刷新大屏状态"
+    return f"督导意见 {made} 条，调度指令 {len(orders or [])} 条，{evaluated} 个支部完成 {year} 年度综合评估"

@@ -127,7 +127,13 @@ def rebuild(branches=None, *, compliance: bool = True, today=None) -> int:
     """Rebuild the rows of every branch (or those given), e.g. nightly or after a bulk import."""
     from zhibu.orgs.models import Branch
 
-    ids = list((branches if branches is not None else Branch.objects.all()).values_list("pk", flat=True))
+    if branches is None:
+        branches = Branch.objects.all()
+    ids = (
+        [b.pk for b in branches]
+        if isinstance(branches, list)
+        else list(branches.values_list("pk", flat=True))
+    )
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         refresh(chunk, today)
