@@ -12,9 +12,11 @@ from zhibu.orgs.api import (
     MemberViewSet,
     TownViewSet,
 )
+from zhibu.plans import api as plans_api
 from zhibu.records import api as records_api
 from zhibu.rules import api as rules_api
 from zhibu.supervision import api as supervision_api
+from zhibu.targets import api as targets_api
 from zhibu.training import api as training_api
 
 
@@ -31,5 +33,5 @@ router.register("elections", ElectionViewSet)
 router.register("members", MemberViewSet)
 router.register("notifications", NotificationViewSet, basename="notification")
 
-for area in (rules_api, records_api, library_api, training_api, supervision_api):
+for area in (rules_api, records_api, library_api, training_api, supervision_api, targets_api, plans_api):
     area.register(router)

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "zhibu.library",
     "zhibu.training",
     "zhibu.supervision",
+    "zhibu.targets",
+    "zhibu.plans",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +192,7 @@ ZHIBU_REQUIRE_OTP_FOR_ADMINS = env_bool("ZHIBU_REQUIRE_OTP_FOR_ADMINS", PRODUCTI
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["zhibu.formats"]  # ISO dates first: what <input type="date"> accepts
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

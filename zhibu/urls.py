@@ -20,6 +20,8 @@ urlpatterns = [
     path("library/", include("zhibu.library.urls")),
     path("training/", include("zhibu.training.urls")),
     path("supervision/", include("zhibu.supervision.urls")),
+    path("targets/", include("zhibu.targets.urls")),
+    path("plans/", include("zhibu.plans.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -27,6 +27,11 @@ CAPABILITIES = {
     "supervision.view": _("查看督导大屏、督导意见、调度指令和综合评估"),
     "supervision.manage": _("下达督导意见和调度指令、销号、确认推荐与回炉"),
     "supervision.respond": _("接收本支部的督导意见和调度指令，报送整改和办理情况"),
+    "targets.view": _("查看重点任务、支部目标和进展（干）"),
+    "targets.manage": _("报送本支部目标进展和佐证材料"),
+    "targets.review": _("分解支部目标、审核目标进展、推荐典型案例"),
+    "targets.publish": _("发布全区重点任务"),
+    "plans.view": _("查看培训需求、个人学习计划、培训成效和支部体检"),
 }
 
 # The roles a district starts with; a district admin may change them (they are rows, not code).
@@ -57,6 +62,10 @@ DEFAULT_ROLES = {
             "training.manage",
             "supervision.view",
             "supervision.manage",
+            "targets.view",
+            "targets.review",
+            "targets.publish",
+            "plans.view",
         ],
     ),
     "centre_staff": (
@@ -73,6 +82,8 @@ DEFAULT_ROLES = {
             "training.manage",
             "training.score",
             "supervision.view",
+            "targets.view",
+            "plans.view",
         ],
     ),
     "town_supervisor": (
@@ -89,6 +100,9 @@ DEFAULT_ROLES = {
             "training.view",
             "supervision.view",
             "supervision.manage",
+            "targets.view",
+            "targets.review",
+            "plans.view",
         ],
     ),
     "branch_secretary": (
@@ -107,6 +121,9 @@ DEFAULT_ROLES = {
             "rules.view",
             "training.view",
             "supervision.respond",
+            "targets.view",
+            "targets.manage",
+            "plans.view",
         ],
     ),
     "affairs_worker": (
@@ -125,6 +142,9 @@ DEFAULT_ROLES = {
             "rules.view",
             "training.view",
             "supervision.respond",
+            "targets.view",
+            "targets.manage",
+            "plans.view",
         ],
     ),
     "member": (
@@ -147,6 +167,8 @@ DEFAULT_ROLES = {
             "rules.view",
             "training.view",
             "supervision.view",
+            "targets.view",
+            "plans.view",
         ],
     ),
 }
