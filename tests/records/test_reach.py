@@ -87,3 +87,28 @@ def test_anonymous_is_sent_to_login(world, client):
     for name, method, build, _ in MATRIX:
         response = getattr(client, method)(build(world))
         assert response.status_code == 302 and "/login/" in response["Location"], name
+
+
+def _job(w):
+    from zhibu.core.models import Job
+
+    job = Job.objects.create(
+        kind="records_ledger",
+        owner=w.secretary_a,
+        params={"branch": "T1-001"},
+        status="done",
+        result={"rows": [], "counts": {"create": 0, "same": 0, "error": 0}},
+    )
+    return job.pk
+
+
+MATRIX += [
+    ("records:import", "get", lambda w: "/records/branches/T1-001/import/", MANAGE_A),
+    ("records:import_job", "get", lambda w: f"/records/import/{_job(w)}/", expect(404, secretary_a=200)),
+    (
+        "records:import_errors",
+        "get",
+        lambda w: f"/records/import/{_job(w)}/errors.xlsx",
+        expect(404, secretary_a=200),
+    ),
+]

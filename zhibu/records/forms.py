@@ -84,3 +84,12 @@ class AmendmentForm(forms.Form):
 
 class LeaveForm(forms.Form):
     reason = forms.CharField(label=_("请假原因"), max_length=200)
+
+
+class LedgerUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("三会一课台账（.xlsx）"),
+        help_text=_(
+            "每行一次会议：会议日期、会议类型、地点、主持人、记录人、议题、到会人员、请假人员、缺席人员、会议记录、提交日期"
+        ),
+    )

@@ -17,12 +17,21 @@ from django.views.decorators.http import require_POST
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
 from zhibu.core import qr
-from zhibu.core.xlsx import XLSX_TYPE
+from zhibu.core.models import Job
+from zhibu.core.xlsx import XLSX_TYPE, WorkbookError, workbook_bytes
 from zhibu.orgs.models import Branch, Member
 from zhibu.rules.adapter import meeting_findings
 
-from . import chain, documents, services
-from .forms import AmendmentForm, AttachmentForm, LeaveForm, MeetingForm, ResolutionForm, ReviewForm
+from . import chain, documents, services, workbook
+from .forms import (
+    AmendmentForm,
+    AttachmentForm,
+    LeaveForm,
+    LedgerUploadForm,
+    MeetingForm,
+    ResolutionForm,
+    ReviewForm,
+)
 from .models import MEETING_TYPES, Attachment, Attendance, Meeting, Resolution
 from .procedures import procedure_for
 
@@ -495,4 +504,70 @@ def handbook(request, code, year, fmt):
     else:
         response = HttpResponse(documents.handbook_pdf(branch, year), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="handbook-{branch.code}-{year}.{fmt}"'
+    return response
+
+
+@login_required
+def ledger_import(request, code):
+    """Upload a branch's Excel 三会一课 台账 (one row per meeting) for a preview."""
+    branch = get_visible_or_404(Branch.objects.select_related("town"), request.user, "org.view", code=code)
+    require(request.user, "records.manage", branch)
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = Job.objects.create(
+            kind="records_ledger", owner=request.user, file=form.cleaned_data["file"], params={"branch": code}
+        )
+        _run_workbook(job, workbook.plan)
+        return redirect("records:import_job", pk=job.pk)
+    return render(request, "records/import.html", {"form": form, "branch": branch})
+
+
+def _run_workbook(job: Job, step, **kwargs) -> None:
+    branch = Branch.objects.get(code=job.params["branch"])
+    try:
+        with job.file.open("rb") as f:
+            result = step(f, branch, **kwargs)
+    except WorkbookError as exc:
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=str(exc)[:300])
+        return
+    result.pop("_rows", None)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, result=result)
+
+
+def _import_job(request, pk) -> Job:
+    try:
+        job = Job.objects.get(pk=pk, owner=request.user, kind="records_ledger")
+    except (Job.DoesNotExist, ValidationError):
+        raise Http404 from None
+    branch = get_visible_or_404(Branch, request.user, "org.view", code=job.params.get("branch"))
+    require(request.user, "records.manage", branch)
+    return job
+
+
+@login_required
+def import_job(request, pk):
+    job = _import_job(request, pk)
+    if request.method == "POST":
+        if not job.result.get("valid") or job.result.get("applied"):
+            messages.error(request, "此台账不能导入：请先修正预览中的错误")
+        else:
+            _run_workbook(job, workbook.apply, by=request.user)
+            messages.success(request, "台账已导入")
+        return redirect("records:import_job", pk=job.pk)
+    job.refresh_from_db()
+    fate = request.GET.get("fate", "")
+    rows = [r for r in job.result.get("rows", []) if not fate or r["fate"] == fate]
+    return render(request, "records/import_job.html", {"job": job, "rows": rows[:1000], "fate": fate})
+
+
+@login_required
+def import_errors(request, pk):
+    job = _import_job(request, pk)
+    rows = [
+        [r["number"], r["summary"], col, msg] for r in job.result.get("rows", []) for col, msg in r["errors"]
+    ]
+    response = HttpResponse(
+        workbook_bytes([("错误报告", ["行号", "会议", "列", "错误"], rows)]), content_type=XLSX_TYPE
+    )
+    response["Content-Disposition"] = 'attachment; filename="ledger-errors.xlsx"'
     return response
