@@ -277,3 +277,58 @@ class Stack:
 
 def dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+DEMO_USERS = ["demo-admin", "demo-centre", "demo-supervisor", "demo-secretary", "demo-member"]
+
+_MAIN_PAGES = """
+import json
+from importlib import import_module
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from zhibu.accounts.models import User
+from zhibu.accounts.reach import capabilities, visible
+from zhibu.core.nav import registry
+from zhibu.orgs.models import Branch
+
+store = import_module(settings.SESSION_ENGINE).SessionStore
+out = {}
+for username in USERS:
+    u = User.objects.get(username=username)
+    s = store()
+    s["_auth_user_id"] = str(u.pk)
+    s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    s["_auth_user_hash"] = u.get_session_auth_hash()
+    s.create()
+    caps = capabilities(u)
+    pages = ["/"]
+    for e in registry.entries:
+        if e.capability is None or e.capability in caps:
+            try:
+                pages.append(reverse(e.url_name))
+            except NoReverseMatch:
+                pass
+    b = visible(Branch, u, "org.view").order_by("code").first()
+    if b is not None:
+        pages += [f"/orgs/branches/{b.code}/", f"/records/branches/{b.code}/"]
+    out[username] = {"session": s.session_key, "pages": sorted(set(pages))}
+print(json.dumps(out))
+"""
+
+
+def demo_district(stack: Stack, users: list[str] = DEMO_USERS) -> dict[str, dict]:
+    """Build the demo district in the stack's database; each demo user's session key and main pages.
+
+    The main pages are the home page, every navigation entry the user may use (so the list grows with
+    the product) and the first visible branch's page and record book.
+    """
+    stack.zhibu("demo-district", timeout=1200)
+    out = stack.python(f"USERS = {users!r}\n" + _MAIN_PAGES)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def get_page(port: int, path: str, session: str) -> tuple[int, float, int]:
+    """(status, seconds, bytes) of one GET with a session cookie, on a fresh loopback connection."""
+    started = time.perf_counter()
+    status, _, body = request(port, path, headers={"Cookie": f"sessionid={session}"})
+    return status, time.perf_counter() - started, len(body)
