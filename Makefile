@@ -1,5 +1,7 @@
 # zhibu: two commands. `make demo` builds and serves the demo district; `make test` checks everything.
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+# The first Python ≥ 3.11 that actually runs (pyenv shims may name versions that are not active).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
@@ -10,7 +12,7 @@ HOST ?= 127.0.0.1:8000
 .PHONY: demo test install lint test-sqlite test-postgres serve
 
 $(BIN)/python:
-	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "zhibu needs Python 3.11 or newer"'
+	@test -n "$(PYTHON)" || { echo "zhibu needs Python 3.11 or newer (python3)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
