@@ -112,3 +112,10 @@ MATRIX += [
         expect(404, secretary_a=200),
     ),
 ]
+
+
+MATRIX += [
+    ("records:schedule", "get", lambda w: "/records/schedule/", ALL_200),
+    ("records:schedule", "post", lambda w: "/records/schedule/", expect(403, admin=200)),
+    ("records:schedule_matrix", "get", lambda w: "/records/schedule/towns/T1/", expect(200, secretary_b=404)),
+]

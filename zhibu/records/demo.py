@@ -24,7 +24,7 @@ from zhibu.core.demo import step
 from zhibu.orgs.models import Branch, Group, Member, MemberRole
 
 from . import chain
-from .models import Attachment, Attendance, Exclusion, Meeting, Resolution, Review, Seal
+from .models import Attachment, Attendance, Exclusion, Meeting, Resolution, Review, ScheduleItem, Seal
 
 TOPICS = [
     "学习贯彻党的二十大精神",
@@ -89,9 +89,11 @@ class _Builder:
         late=False,
         present_rate=0.9,
         status="approved",
+        item=None,
+        topic=None,
     ):
         rng = self.rng
-        topic = rng.choice(TOPICS)
+        topic = topic or rng.choice(TOPICS)
         rows = []
         for m in people:
             p = 0.4 if quorum_miss else present_rate
@@ -123,6 +125,7 @@ class _Builder:
             lecturer_id=lecturer,
             lecturer_text=lecturer_text if not lecturer else "",
             group_id=group,
+            schedule_item_id=item,
             status=status,
             election=False,
             submitted=submitted,
@@ -193,6 +196,33 @@ def build(rng: random.Random, today: datetime.date) -> str:
         groups[g["branch_id"]].append(g["id"])
 
     first = datetime.date(today.year - 1, 1, 1)
+    district = branches[0].town.district
+    plan = []
+    for year in (today.year - 1, today.year):
+        for month in range(1, 13):
+            plan.append(
+                ScheduleItem(
+                    district=district,
+                    year=year,
+                    month=month,
+                    meeting_type="theme_day",
+                    title=TOPICS[(month - 1) % len(TOPICS)],
+                    readings="原文学习，支部书记领学，党员交流发言",
+                )
+            )
+            if month in (3, 6, 9, 12):
+                plan.append(
+                    ScheduleItem(
+                        district=district,
+                        year=year,
+                        month=month,
+                        meeting_type="party_lecture",
+                        title=f"第{month // 3}季度专题党课：{TOPICS[(month + 5) % len(TOPICS)]}",
+                        readings="书记或班子成员讲党课，结合本村（社区）实际",
+                    )
+                )
+    ScheduleItem.objects.bulk_create(plan)
+    theme_item = {(i.year, i.month): i.pk for i in plan if i.meeting_type == "theme_day"}
     exclusions = []
     b = _Builder(rng, today)
     live_today = {br.pk for br in [x for x in branches if x.town.code == "YQ" and x.domain == "rural"][:3]}
@@ -261,6 +291,9 @@ def build(rng: random.Random, today: datetime.date) -> str:
                         and y == today.year - 1,
                         no_photo=rng.random() < (0.15 if sloppy else 0.02),
                         late=rng.random() < (0.25 if sloppy else 0.03),
+                        # most branches link the record to the month's schedule item; some forget
+                        item=theme_item.get((y, mo)) if rng.random() < 0.9 else None,
+                        topic=TOPICS[(mo - 1) % len(TOPICS)],
                     )
             if len(com) >= 3:
                 day = _day(rng, y, mo, 1, 4)
@@ -350,6 +383,7 @@ def build(rng: random.Random, today: datetime.date) -> str:
             "submitted",
             "step",
             "external_id",
+            "schedule_item_id",
             "created_at",
         ],
         [
@@ -372,6 +406,7 @@ def build(rng: random.Random, today: datetime.date) -> str:
                 ops.adapt_datefield_value(m.submitted),
                 0,
                 "",
+                m.schedule_item_id,
                 signed,
             )
             for m in b.meetings

@@ -1,10 +1,12 @@
+import datetime
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.orgs.models import Member
 
-from .models import MEETING_TYPES, Attachment, Meeting, Resolution
+from .models import MEETING_TYPES, Attachment, Meeting, Resolution, ScheduleItem
 
 
 class DateInput(forms.DateInput):
@@ -37,6 +39,7 @@ class MeetingForm(forms.ModelForm):
             "lecturer_text",
             "group",
             "election",
+            "schedule_item",
             "minutes",
         ]
         widgets = {
@@ -51,6 +54,10 @@ class MeetingForm(forms.ModelForm):
         for name in ("chair", "recorder", "lecturer"):
             self.fields[name].queryset = people
         self.fields["group"].queryset = branch.groups.all()
+        year = datetime.date.today().year
+        self.fields["schedule_item"].queryset = ScheduleItem.objects.filter(
+            district_id=branch.town.district_id, year__in=(year - 1, year, year + 1)
+        )
         if planning:
             del self.fields["minutes"]
 
@@ -93,3 +100,28 @@ class LedgerUploadForm(forms.Form):
             "每行一次会议：会议日期、会议类型、地点、主持人、记录人、议题、到会人员、请假人员、缺席人员、会议记录、提交日期"
         ),
     )
+
+
+class ScheduleItemForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleItem
+        fields = ["year", "month", "meeting_type", "title", "readings", "link"]
+        widgets = {"readings": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if not 1 <= month <= 12:
+            raise forms.ValidationError(_("月份应为 1 到 12"))
+        return month
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError(_("年度不正确"))
+        return year
+
+    def clean_link(self):
+        link = self.cleaned_data["link"].strip()
+        if link and not link.startswith("/"):
+            raise forms.ValidationError(_("只能填写平台内的地址（以 / 开头），不链接外网"))
+        return link

@@ -26,6 +26,33 @@ MEETING_TYPES = [
 TYPE_LABELS = dict(MEETING_TYPES)
 
 
+class ScheduleItem(models.Model):
+    """一表: one item of the district's annual study schedule — a month, a meeting type, a topic, readings."""
+
+    district = models.ForeignKey("orgs.District", on_delete=models.CASCADE, related_name="schedule_items")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    meeting_type = models.CharField(_("会议类型"), max_length=24, choices=MEETING_TYPES)
+    title = models.CharField(_("学习主题"), max_length=200)
+    readings = models.TextField(_("必学篇目或视频"), blank=True)
+    link = models.CharField(
+        _("学习资源链接"), max_length=300, blank=True, help_text=_("平台内学习资源的地址，如 /library/…")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    reach_fields = {"district": "district_id"}
+
+    class Meta:
+        verbose_name = _("年度学习计划事项")
+        ordering = ["year", "month", "meeting_type", "id"]
+        indexes = [models.Index(fields=["district", "year", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.month}月 {self.get_meeting_type_display()}：{self.title}"
+
+
 class Meeting(models.Model):
     """One sitting; `types` lists every kind of meeting it counts as (spec §2)."""
 
@@ -80,6 +107,14 @@ class Meeting(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     submitted = models.DateField(_("提交日期"), null=True, blank=True)
     step = models.PositiveSmallIntegerField(_("议程进度"), default=0)
+    schedule_item = models.ForeignKey(
+        ScheduleItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+        verbose_name=_("对应年度学习计划"),
+    )
     external_id = models.CharField(_("台账编号"), max_length=60, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -12,6 +12,7 @@ from zhibu.core.nav import registry
 from .models import Meeting
 
 registry.add("records", _("会议纪实"), "records:index", "records.view", order=10)
+registry.add("schedule", _("年度学习计划"), "records:schedule", "records.view", order=10)
 
 
 @registry.todos

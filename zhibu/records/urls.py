@@ -5,6 +5,8 @@ from . import views
 app_name = "records"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("schedule/", views.schedule, name="schedule"),
+    path("schedule/towns/<slug:code>/", views.schedule_matrix, name="schedule_matrix"),
     path("branches/<str:code>/", views.branch_records, name="branch"),
     path("branches/<str:code>/new/", views.plan, name="plan"),
     path("branches/<str:code>/handbook/<int:year>.<str:fmt>", views.handbook, name="handbook"),

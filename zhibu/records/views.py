@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
+from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
 from zhibu.core import qr
 from zhibu.core.models import Job
 from zhibu.core.xlsx import XLSX_TYPE, WorkbookError, workbook_bytes
-from zhibu.orgs.models import Branch, Member
+from zhibu.orgs.models import Branch, District, Member, Town
 from zhibu.rules.adapter import meeting_findings
 
 from . import chain, documents, services, workbook
@@ -31,9 +31,11 @@ from .forms import (
     MeetingForm,
     ResolutionForm,
     ReviewForm,
+    ScheduleItemForm,
 )
-from .models import MEETING_TYPES, Attachment, Attendance, Meeting, Resolution
+from .models import MEETING_TYPES, Attachment, Attendance, Meeting, Resolution, ScheduleItem
 from .procedures import procedure_for
+from .schedule import completion
 
 PENDING_KEY = "records_pending_signin"
 PENDING_SECONDS = 600
@@ -571,3 +573,52 @@ def import_errors(request, pk):
     )
     response["Content-Disposition"] = 'attachment; filename="ledger-errors.xlsx"'
     return response
+
+
+@login_required
+def schedule(request):
+    """The district's annual study schedule by month; the district publishes and edits it here."""
+    if not has_capability(request.user, "records.view"):
+        raise Http404
+    year = _year(request)
+    district_ids = {r.district_id for r in reaches(request.user)}
+    items = visible(ScheduleItem, request.user, "records.view").filter(year=year)
+    can_edit = has_capability(request.user, "schedule.manage")
+    form = ScheduleItemForm(request.POST or None, initial={"year": year})
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您的角色没有此项操作权限")
+        if request.POST.get("delete"):
+            item = get_visible_or_404(
+                ScheduleItem, request.user, "schedule.manage", pk=request.POST["delete"]
+            )
+            item.delete()
+            messages.success(request, "已删除")
+            return redirect(f"{reverse('records:schedule')}?year={year}")
+        if form.is_valid():
+            district = visible(District, request.user, "schedule.manage").first()
+            item = form.save(commit=False)
+            item.district, item.created_by = district, request.user
+            item.save()
+            messages.success(request, "已发布")
+            return redirect(f"{reverse('records:schedule')}?year={item.year}")
+    months = [(m, [i for i in items if i.month == m]) for m in range(1, 13)]
+    towns = visible(Town, request.user, "records.view").filter(district_id__in=district_ids).order_by("code")
+    context = {"year": year, "months": months, "form": form, "can_edit": can_edit, "towns": towns}
+    return render(request, "records/schedule.html", context)
+
+
+@login_required
+def schedule_matrix(request, code):
+    """Branches × months for a town: which branches carried out the month's schedule items."""
+    town = get_visible_or_404(Town, request.user, "org.view", code=code)
+    branches = visible(Branch, request.user, "records.view").filter(town=town).order_by("code")
+    if not branches.exists():
+        raise PermissionDenied("您的角色没有此项操作权限")
+    year = _year(request)
+    rows = completion(branches, town.district_id, year, timezone.localdate())
+    return render(
+        request,
+        "records/schedule_matrix.html",
+        {"town": town, "year": year, "rows": rows, "months": range(1, 13)},
+    )
