@@ -1,0 +1,59 @@
+"""The benchmark scripts run and report what they generated (no timing is asserted: figures are the scripts')."""
+
+import json
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.signin_burst import percentiles  # noqa: E402
+from benchmarks.stack import DEFAULT_PG, check_services, pg_connect, with_db  # noqa: E402
+
+
+def test_percentiles_are_in_milliseconds_and_ordered():
+    got = percentiles([i / 1000 for i in range(1, 101)])
+    assert got == {"p50_ms": 51.0, "p90_ms": 91.0, "p99_ms": 100.0, "max_ms": 100.0}
+    assert percentiles([]) == {}
+
+
+def test_the_city_generator_fills_the_applications_tables():
+    reason = check_services()
+    if reason:
+        pytest.skip(f"the city generator needs PostgreSQL: {reason}")
+    db = f"zhibu_city_test_{secrets.token_hex(3)}"
+    try:
+        run = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "city.py"), "--scale", "0.0005", "--db", db],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=ROOT,
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+        report = json.loads(run.stdout)
+        assert report["branches"] == 50 and report["meetings"] == 50 * 50
+        with pg_connect(with_db(DEFAULT_PG, db)) as conn:
+            counts = {
+                table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("orgs_branch", "orgs_member", "records_meeting", "records_attendance")
+            }
+            orphans = conn.execute(
+                "SELECT count(*) FROM records_attendance a JOIN orgs_member m ON m.id = a.member_id "
+                "JOIN records_meeting r ON r.id = a.meeting_id WHERE m.branch_id <> r.branch_id"
+            ).fetchone()[0]
+            fks = conn.execute(
+                "SELECT count(*) FROM pg_constraint WHERE conrelid = 'records_attendance'::regclass AND contype = 'f'"
+            ).fetchone()[0]
+        assert counts["orgs_branch"] == 50
+        assert counts["orgs_member"] == report["members"] == report["tables"]["orgs_member"]["rows"]
+        assert counts["records_attendance"] == report["tables"]["records_attendance"]["rows"] > 0
+        assert orphans == 0  # everyone attends their own branch's meetings
+        assert fks == 2  # the constraints dropped for COPY are back
+    finally:
+        with pg_connect(DEFAULT_PG, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
