@@ -138,3 +138,35 @@ def test_polling_fallback_and_board_data(live, login):
     assert row["state"] == "in_session" and row["meeting"] == live.meeting.pk
     assert {t["code"] for t in data["towns"]} == {"T1"}
     assert data["figures"]["branches"] == 2
+
+
+def test_event_written_by_another_process_reaches_the_board_by_the_sweep(cast, monkeypatch, settings):
+    """With the in-process layer, an event published by a command (another process) never reaches the
+    layer; the board's sweep of the Event table delivers it anyway, once."""
+    from zhibu.supervision.models import Event
+
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+    settings.ZHIBU_BOARD_SWEEP_SECONDS = 0.05
+    old = Event.objects.create(
+        kind="meeting.opened", branch=cast.c, town_id=cast.t1.pk, district_id=cast.t1.district_id
+    )
+
+    async def scenario():
+        comm = _communicator(cast.supervisor)
+        assert (await comm.connect())[0]
+        assert (await comm.receive_json_from())["type"] == "ready"
+        # Written straight to the table, as another process would; no group_send here.
+        new = await sync_to_async(Event.objects.create)(
+            kind="meeting.signin",
+            branch=cast.a,
+            town_id=cast.t1.pk,
+            district_id=cast.t1.district_id,
+            payload={"present": 4},
+        )
+        got = await comm.receive_json_from(timeout=2)
+        assert got["event"]["id"] == new.pk  # not the older one the board already had
+        assert await comm.receive_nothing(timeout=0.3)
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
+    assert old.pk

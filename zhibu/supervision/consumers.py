@@ -8,10 +8,13 @@ duplicate from the server; the client also ignores an id it already has.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from zhibu.core.events import serialize
 
@@ -19,6 +22,14 @@ from .scope import board_scope
 
 REPLAY_LIMIT = 1000
 SENT_MEMORY = 5000
+# Besides the channel layer, each board looks in the Event table every few seconds for events it has
+# not sent: events published by another process (a command, a worker) with the in-process layer, and
+# an event whose transaction committed after a later one. Looking back SWEEP_WINDOW ids covers that.
+SWEEP_WINDOW = 200
+
+
+def sweep_seconds() -> float:
+    return float(getattr(settings, "ZHIBU_BOARD_SWEEP_SECONDS", 2.0))
 
 
 @database_sync_to_async
@@ -37,6 +48,15 @@ def _missed(scope, after: int) -> list[dict]:
     return [serialize(e) for e in rows]
 
 
+@database_sync_to_async
+def _latest(scope) -> int:
+    from .models import Event
+
+    return (
+        Event.objects.filter(scope.event_filter()).order_by("-id").values_list("id", flat=True).first() or 0
+    )
+
+
 class BoardConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.board = await _scope_for(self.scope.get("user"))
@@ -53,14 +73,29 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             after = int(query.get("after", ["0"])[0])
         except ValueError:
             after = 0
+        # Events up to `floor` the client already has (replayed from `after`, or in the board data it loaded).
+        self.floor = self.cursor = after if after > 0 else await _latest(self.board)
         if after > 0:
             for event in await _missed(self.board, after):
                 await self._send_once(event)
         await self.send_json({"type": "ready"})
+        self.sweeper = asyncio.ensure_future(self._sweep()) if sweep_seconds() > 0 else None
 
     async def disconnect(self, code):
-        for group in getattr(self, "board", None).groups if getattr(self, "board", None) else []:
+        sweeper = getattr(self, "sweeper", None)
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sweeper
+        board = getattr(self, "board", None)
+        for group in board.groups if board else []:
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _sweep(self):
+        while True:
+            await asyncio.sleep(sweep_seconds())
+            for event in await _missed(self.board, max(self.floor, self.cursor - SWEEP_WINDOW)):
+                await self._send_once(event)
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping":
@@ -72,8 +107,9 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             await self._send_once(event)
 
     async def _send_once(self, event: dict) -> None:
-        if event["id"] in self.sent:
+        if event["id"] in self.sent or event["id"] <= self.floor or event["id"] <= self.cursor - SWEEP_WINDOW:
             return
+        self.cursor = max(self.cursor, event["id"])
         self.sent.add(event["id"])
         self.sent_order.append(event["id"])
         if len(self.sent_order) > SENT_MEMORY:

@@ -111,7 +111,11 @@ def refresh(branch_ids, today: datetime.date | None = None) -> None:
 
 
 def refresh_compliance(branch_ids, today: datetime.date | None = None) -> None:
-    """Store this year's violations so far per branch (None where the rules engine is not there)."""
+    """Store this year's organisational-life violations so far per branch (None without the rules engine).
+
+    Structure rules (committee term, size) are about the organisation, not its meetings: the board's
+    compliance rate leaves them out; the branch's full report is on the rules pages.
+    """
     if not rules_installed():
         return
     from zhibu.orgs.models import Branch
@@ -120,7 +124,12 @@ def refresh_compliance(branch_ids, today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
     branches = Branch.objects.filter(pk__in=list(branch_ids)).select_related("town")
     for pk, report in reports(branches, today.replace(month=1, day=1), today, today).items():
-        BranchStatus.objects.filter(branch_id=pk).update(violations=report["summary"]["violations"])
+        violations = sum(
+            1
+            for f in report["findings"]
+            if f["severity"] == "violation" and not f["rule"].startswith("structure.")
+        )
+        BranchStatus.objects.filter(branch_id=pk).update(violations=violations)
 
 
 def rebuild(branches=None, *, compliance: bool = True, today=None) -> int:

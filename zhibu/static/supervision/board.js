@@ -93,7 +93,7 @@
       textStyle: { color: "#e8edf7", fontSize: 14 },
       xAxis: { type: "category", data: names, axisLabel: { color: "#9fb0cf", rotate: 45, fontSize: 13 } },
       yAxis: { type: "value", max: 100, axisLabel: { color: "#9fb0cf", formatter: "{value}%" }, splitLine: { lineStyle: { color: "#243252" } } },
-      series: [{ type: "bar", data: rates, itemStyle: { color: "#3b82f6" }, label: { show: true, position: "top", color: "#e8edf7", formatter: "{c}%" } }]
+      series: [{ type: "bar", data: rates, itemStyle: { color: "#3b82f6" }, label: { show: names.length <= 8, position: "top", color: "#e8edf7", formatter: "{c}%" } }]
     });
   }
 
