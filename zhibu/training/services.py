@@ -117,20 +117,28 @@ def _users_of(members):
 
 
 def _invite(enrolments) -> None:
+    """Tell each trainee who has an account that they are on a roster (once per enrolment)."""
+    from zhibu.accounts.models import User
     from zhibu.notifications.services import notify
 
-    for e in enrolments:
+    by_member = {e.member_id: e for e in enrolments}
+    ids = list(by_member)
+    users = [
+        u
+        for i in range(0, len(ids), 900)
+        for u in User.objects.filter(member_id__in=ids[i : i + 900], is_active=True)
+    ]
+    for user in users:
+        e = by_member[user.member_id]
         k = e.klass
-        users = list(_users_of([e.member_id]))
-        if users:
-            notify(
-                users,
-                title=f"调训通知：{k.name}",
-                body=f"您已列入“{k.name}”（{k.start}—{k.end}）调训名单，请确认参训或请假。",
-                url=reverse("training:enrolment", args=[e.pk]),
-                kind="training",
-                dedupe_key=f"training-invite-{e.pk}",
-            )
+        notify(
+            [user],
+            title=f"调训通知：{k.name}",
+            body=f"您已列入“{k.name}”（{k.start}—{k.end}）调训名单，请确认参训或请假。",
+            url=reverse("training:enrolment", args=[e.pk]),
+            kind="training",
+            dedupe_key=f"training-invite-{e.pk}",
+        )
 
 
 @transaction.atomic
