@@ -23,4 +23,8 @@ def navigation(request):
             sections.append({"code": code, "label": label, "entries": entries})
     from zhibu.notifications.services import unread_count
 
-    return {"platform_name": settings.ZHIBU_NAME, "nav_sections": sections, "unread_count": unread_count(user)}
+    return {
+        "platform_name": settings.ZHIBU_NAME,
+        "nav_sections": sections,
+        "unread_count": unread_count(user),
+    }
