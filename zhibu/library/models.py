@@ -6,7 +6,8 @@ branch and to members (`learning.view` through reach; a member sees their own).
 
 Search: `search_title` / `search_body` hold jieba-segmented token text, kept current by services.
 On SQLite the FTS5 table `library_item_fts` (external content, triggers in migration 0002)
-indexes them; on PostgreSQL a GIN index over their 'simple' tsvector does. SQLite rebuilds a
+indexes them; on PostgreSQL the generated column `search_vector` (their 'simple' tsvector, title
+weighted A, body B; added in migration 0005, unknown to the ORM) with a GIN index does. SQLite rebuilds a
 table on some later AlterField migrations, which drops its triggers: such a migration must
 re-run `search.SQLITE_TRIGGERS` (see 0002).
 """
@@ -144,6 +145,12 @@ class Item(models.Model):
     @property
     def is_document(self) -> bool:
         return self.kind == self.Kind.DOCUMENT
+
+    @property
+    def domain_label(self) -> str:
+        from zhibu.orgs.models import Branch
+
+        return dict(Branch.Domain.choices).get(self.domain, self.domain)
 
     @property
     def studied(self) -> bool:

@@ -61,10 +61,7 @@ def _match(qs: QuerySet, groups: list[list[str]]) -> QuerySet:
             select={"rank": "-bm25(library_item_fts, 5.0, 1.0)"},
         ).order_by("-rank", "-id")
     if vendor == "postgresql":
-        vector = (
-            "(setweight(to_tsvector('simple', library_item.search_title), 'A') || "
-            "setweight(to_tsvector('simple', library_item.search_body), 'B'))"
-        )
+        vector = "library_item.search_vector"  # stored and GIN-indexed (migration 0005)
         parts, params = [], []
         for g in groups:
             parts.append("(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(g)) + ")")
@@ -132,21 +129,20 @@ def search(
         return results  # only punctuation or symbols: nothing to look for
     terms = [t for g in groups for t in g]
     if groups and connection.vendor == "sqlite":
-        # Rank inside the FTS index alone, then keep what the user may see: one join would let SQLite
-        # walk the items and run the full-text query once per item.
+        # Rank inside the FTS index; keep what the user may see with a subquery of the visible items.
+        # ("+rowid": a plain rowid IN (...) would make FTS5 run the query once per visible item.)
+        sub_sql, sub_params = qs.order_by().values("pk").query.sql_with_params()
+        where = f"library_item_fts MATCH %s AND +library_item_fts.rowid IN ({sub_sql})"
+        params = [_fts5_query(groups), *sub_params]
         with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM library_item_fts WHERE {where}", params)
+            results.total = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT rowid, -bm25(library_item_fts, 5.0, 1.0) FROM library_item_fts "
-                "WHERE library_item_fts MATCH %s ORDER BY 2 DESC, rowid DESC",
-                [_fts5_query(groups)],
+                f"SELECT rowid, -bm25(library_item_fts, 5.0, 1.0) FROM library_item_fts WHERE {where} "
+                "ORDER BY 2 DESC, rowid DESC LIMIT %s OFFSET %s",
+                [*params, limit, offset],
             )
-            ranked = cursor.fetchall()
-        allowed = (
-            set(qs.filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", flat=True)) if ranked else set()
-        )
-        ranked = [(pk, rank) for pk, rank in ranked if pk in allowed]
-        results.total = len(ranked)
-        page = ranked[offset : offset + limit]
+            page = cursor.fetchall()
         objects = Item.objects.defer("search_title", "search_body").in_bulk([pk for pk, _ in page])
         for pk, rank in page:
             item = objects[pk]

@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from zhibu.orgs.models import Member, MemberRole
 
 from . import credit
-from .models import CollectiveStudy, StudyDay
+from .models import CollectiveStudy, HallVisit, StudyDay
 
 
 def online_hours(member_ids, year: int) -> dict[int, float]:
@@ -136,3 +136,11 @@ def summaries(members, year: int, by: str) -> list[Summary]:
         s.met += credit.owed(credit.required(mid in committee), total) == 0
         s.hours += total
     return sorted(out.values(), key=lambda s: s.key)
+
+
+def hall_person_times(visits) -> int:
+    """Training person-times of guided hall visits: every member who came, plus the other visitors."""
+    through = HallVisit.attendees.through
+    members = through.objects.filter(hallvisit__in=visits).count()
+    guests = visits.aggregate(g=Sum("guests"))["g"] or 0
+    return members + guests

@@ -412,13 +412,9 @@ def visits(request):
         raise Http404
     year = _year(request)
     cap = "learning.view" if has_capability(request.user, "learning.view") else "library.manage"
-    rows = (
-        visible(HallVisit.objects.select_related("branch__town"), request.user, cap)
-        .filter(date__year=year)
-        .prefetch_related("attendees")
-    )
-    rows = list(rows[:200])
-    person_times = sum(len(v.attendees.all()) + v.guests for v in rows)
+    in_year = visible(HallVisit.objects.all(), request.user, cap).filter(date__year=year)
+    rows = list(in_year.select_related("branch__town").prefetch_related("attendees")[:200])
+    person_times = selectors.hall_person_times(in_year)
     return render(
         request,
         "library/visits.html",
