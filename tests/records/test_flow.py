@@ -129,6 +129,13 @@ def test_plan_sign_in_minute_submit_review(cast, login, django_user_model):
     assert meeting.amendments.count() == 1
     assert Seal.objects.filter(meeting=meeting).count() == 3
 
+    from zhibu.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="records.review", target=f"Meeting:{meeting.pk}").count() == 2
+    listing = secretary.get("/records/?type=theme_day").content.decode()
+    assert "学习党章" in listing
+    assert "学习党章" not in secretary.get("/records/?type=committee_meeting").content.decode()
+
     # The branch's compliance page links the record; the member sees the meeting but not the findings.
     assert login("member_a").get(f"/records/{meeting.pk}/").status_code == 200
     assert login("member_a").get("/rules/branches/T1-001/").status_code == 403

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
-from zhibu.core import qr
+from zhibu.core import audit, qr
 from zhibu.core.models import Job
 from zhibu.core.xlsx import XLSX_TYPE, WorkbookError, workbook_bytes
 from zhibu.orgs.models import Branch, District, Member, Town
@@ -445,6 +445,7 @@ def submit(request, pk):
     meeting = _managed(request, pk)
     try:
         services.meeting_submit(meeting=meeting, by=request.user)
+        audit.record(request, "records.submit", f"Meeting:{meeting.pk}")
         messages.success(request, "纪实已提交，等待乡镇审核")
     except ValidationError as exc:
         _errors(request, exc)
@@ -461,7 +462,8 @@ def review(request, pk):
         messages.error(request, "请选择审核结果")
         return redirect("records:meeting", meeting.pk)
     try:
-        services.meeting_review(meeting=meeting, by=request.user, **form.cleaned_data)
+        review = services.meeting_review(meeting=meeting, by=request.user, **form.cleaned_data)
+        audit.record(request, "records.review", f"Meeting:{meeting.pk}", {"decision": review.decision})
         messages.success(request, "审核结果已保存并通知支部")
     except ValidationError as exc:
         _errors(request, exc)

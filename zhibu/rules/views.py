@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from zhibu.accounts.reach import get_visible_or_404, has_capability, require, visible
+from zhibu.core import audit
 from zhibu.core.audit import record_export
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import Branch, Town
@@ -196,6 +197,12 @@ def config(request):
         except ValidationError as exc:
             errors = exc.messages
         else:
+            audit.record(
+                request,
+                "rules.config",
+                f"RuleConfig:{saved.pk}",
+                {"version": saved.version, "reason": reason},
+            )
             messages.success(request, f"已保存为第 {saved.version} 版规则配置，即时生效")
             return redirect("rules:config")
     merged = merge_config(DEFAULT_CONFIG, overrides)
