@@ -127,6 +127,13 @@ MATRIX = [
         lambda c: f"/supervision/evaluations/{c.evaluation_b.pk}/",
         expect(404, secretary_b=200, admin=200, auditor=200, centre=200),
     ),
+    ("supervision:report", "get", lambda c: "/supervision/report/2025.xlsx", expect(404, **VIEWERS)),
+    (
+        "supervision:report",
+        "get",
+        lambda c: "/supervision/report/2025.pdf?town=T2",
+        expect(404, admin=200, auditor=200, centre=200),
+    ),
     ("supervision:proposals", "get", lambda c: "/supervision/proposals/", expect(404, **VIEWERS)),
     (
         "supervision:proposal",

@@ -17,6 +17,9 @@ from . import status
 from .evaluation import DEFAULT_MODEL, Item, Value, evaluate
 from .models import DispatchTarget, Evaluation, Finding, Proposal
 
+# Rules the compliance indicator leaves to others: learning hours have their own indicator, and the
+# committee structure (term, size) is the organisation's set-up, not its organisational life.
+OWN_INDICATOR_RULES = ("learning.", "structure.")
 SEVERITY_POINTS = {"minor": 2, "major": 4, "serious": 8}
 CASE_MIN_SCORE = 90
 CASES_PER_YEAR = 5
@@ -53,6 +56,7 @@ def values_for(branches, year: int, today: datetime.date | None = None) -> dict[
             items = [
                 Item(f["message"], 5 if f["severity"] == "violation" else 1, ",".join(f.get("records") or []))
                 for f in report["findings"]
+                if not f["rule"].startswith(OWN_INDICATOR_RULES)
             ]
             out[pk]["compliance"] = Value(len(items), items)
 
@@ -108,7 +112,8 @@ def values_for(branches, year: int, today: datetime.date | None = None) -> dict[
             for row in member_rows(members, year):
                 due = row.required * elapsed
                 by_branch[row.member.branch_id].append((row, min(1.0, row.total / due) if due else 1.0))
-            for pk, rows in by_branch.items():
+            recorded = any(row.total for rows in by_branch.values() for row, _ in rows)
+            for pk, rows in by_branch.items() if recorded else ():
                 short = [
                     Item(f"{r.member.name} 学时 {r.total} / 按进度应达 {r.required * elapsed:.1f}")
                     for r, a in rows

@@ -11,7 +11,7 @@ from zhibu.core.demo import step
 from zhibu.core.events import publish
 
 from . import assess, services, status
-from .models import Dispatch, Evaluation, Event
+from .models import Dispatch, Evaluation, Event, Finding
 
 FINDINGS = [
     ("record", "minor", "会议记录未写明表决结果", "补记表决结果并由记录人签名"),
@@ -53,6 +53,12 @@ def build(rng: random.Random, today: datetime.date) -> str:
             )
             made += 1
             roll = rng.random()
+            if made <= 3:  # a few older findings, their deadline passed without rectification
+                Finding.objects.filter(pk=finding.pk).update(
+                    created_at=finding.created_at - datetime.timedelta(days=40),
+                    deadline=today - datetime.timedelta(days=10),
+                )
+                continue
             if roll < 0.5:
                 services.rectification_submit(finding=finding, text="已按要求整改，材料已归档", by=None)
                 if roll < 0.3:

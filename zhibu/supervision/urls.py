@@ -21,6 +21,7 @@ urlpatterns = [
     path("targets/<int:pk>/done/", views.target_done, name="target_done"),
     path("evaluations/", views.evaluations, name="evaluations"),
     path("evaluations/<int:pk>/", views.evaluation, name="evaluation"),
+    path("report/<int:year>.<str:fmt>", views.annual_report, name="report"),
     path("proposals/", views.proposals, name="proposals"),
     path("proposals/<int:pk>/", views.proposal, name="proposal"),
 ]

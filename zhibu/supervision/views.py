@@ -176,6 +176,7 @@ def branch(request, code):
         .order_by("-dispatch__created_at")[:30],
         "evaluations": visible(Evaluation, user, cap).filter(branch=branch)[:5],
         "can_manage": can(user, MANAGE, branch),
+        "can_report": cap == VIEW,
         "records": status.records_installed(),
     }
     return render(request, "supervision/branch.html", context)
@@ -570,3 +571,31 @@ def proposal(request, pk):
         "training_ready": assess.training_service() is not None,
     }
     return render(request, "supervision/proposal.html", context)
+
+
+@login_required
+def annual_report(request, year, fmt):
+    from django.http import HttpResponse
+
+    from zhibu.core.xlsx import XLSX_TYPE
+
+    from . import report
+
+    user = request.user
+    if not has_capability(user, VIEW) or fmt not in ("xlsx", "pdf"):
+        raise Http404
+    town = branch = None
+    if request.GET.get("town"):
+        town = get_visible_or_404(Town.objects.all(), user, VIEW, code=request.GET["town"])
+    elif request.GET.get("branch"):
+        branch = get_visible_or_404(
+            Branch.objects.select_related("town"), user, VIEW, code=request.GET["branch"]
+        )
+    data = report.report_data(user, year, town=town, branch=branch)
+    if fmt == "xlsx":
+        response = HttpResponse(report.xlsx_bytes(data), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(report.pdf_bytes(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.filename(data, fmt)}"'
+    audit.record_export(request, "supervision.report", {"year": year, "scope": data["scope"], "format": fmt})
+    return response
