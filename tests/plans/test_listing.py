@@ -55,7 +55,13 @@ def test_the_centre_turns_the_waiting_list_into_a_class(cast, login):
     _elect(cast, datetime.date(2026, 7, 1))
     response = login("centre").post(
         "/plans/needs/class/",
-        {"group": "new_committee", "name": "新一届两委第一期", "start": "2026-09-01", "end": "2026-09-03"},
+        {
+            "group": "new_committee",
+            "name": "新一届两委第一期",
+            "start": "2026-09-01",
+            "end": "2026-09-03",
+            "capacity": 50,
+        },
     )
     assert response.status_code == 302
     assert CommitteeListing.objects.filter(enrolment__klass__name="新一届两委第一期").count() == 2

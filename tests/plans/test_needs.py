@@ -42,7 +42,13 @@ def test_needs_follow_reach(cast):
 def test_a_need_group_becomes_a_class_with_its_members_on_the_roster(cast, login):
     response = login("centre").post(
         "/plans/needs/class/?years=3",
-        {"group": "member:rural", "name": "农村党员轮训", "start": "2026-12-01", "end": "2026-12-03"},
+        {
+            "group": "member:rural",
+            "name": "农村党员轮训",
+            "start": "2026-12-01",
+            "end": "2026-12-03",
+            "capacity": 100,
+        },
     )
     assert response.status_code == 302
     klass = TrainingClass.objects.get(name="农村党员轮训")
@@ -59,3 +65,29 @@ def test_bad_class_dates_are_named(cast, login):
     )
     assert "日期格式不对" in response.content.decode()
     assert not TrainingClass.objects.filter(name="x").exists()
+
+
+def test_a_capacity_takes_the_never_trained_first(cast):
+    from zhibu.plans.services import need_to_class
+
+    member = Member.objects.get(name="甲党员")
+    old = TrainingClass.objects.create(
+        district=cast.a.town.district,
+        name="2019轮训",
+        category="rotation",
+        start=datetime.date(2019, 3, 1),
+        end=datetime.date(2019, 3, 5),
+        status="closed",
+    )
+    Enrolment.objects.create(klass=old, member=member, result="passed", attendance=100)
+    group = _group(cast.centre, "member:rural")
+    assert group["member_ids"][-1] == member.pk  # trained long ago: after the never-trained
+    klass, placed = need_to_class(
+        district=cast.a.town.district,
+        group=group,
+        name="小班",
+        start=datetime.date(2026, 12, 1),
+        end=datetime.date(2026, 12, 2),
+        capacity=2,
+    )
+    assert placed == 2 and not klass.enrolments.filter(member=member).exists()

@@ -6,7 +6,7 @@ import pytest
 
 from zhibu.targets import services
 from zhibu.targets.attainment import TargetFacts, attainment, progress
-from zhibu.targets.selectors import target_attainment
+from zhibu.targets.selectors import target_attainment, target_attainments
 
 
 def test_progress_by_figure_is_capped_and_by_milestones_otherwise():
@@ -32,3 +32,6 @@ def test_target_attainment_of_a_branch(world):
     value, lines = target_attainment(world.a, 2026)
     assert value == 0.25 and "审核通过 10户" in lines[0]
     assert target_attainment(world.a, (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)))[0] is None
+    both = target_attainments([world.a, world.b, world.c], 2026)
+    assert both[world.a.pk] == (value, lines)
+    assert both[world.b.pk][0] == 0.0 and both[world.c.pk][0] is None

@@ -77,7 +77,7 @@ def needs(user, years: int = 3, today: datetime.date | None = None, town=None) -
     if town is not None:
         members = members.filter(branch__town=town)
     rows = list(members.values_list("id", "branch__domain"))
-    ids = [m for m, _ in rows]
+    ids = members.values("id")  # a subquery: no long lists of ids for a whole district
     roles = _in_office(ids, today)
     last = last_trained(ids)
     groups: dict[tuple[str, str], dict] = {}
@@ -100,8 +100,10 @@ def needs(user, years: int = 3, today: datetime.date | None = None, town=None) -
                     "stale": 0,
                 },
             )
-            g["member_ids"].append(member_id)
+            g["member_ids"].append((when or datetime.date.min, member_id))
             g["never" if when is None else "stale"] += 1
+    for g in groups.values():  # never trained first, then the longest ago
+        g["member_ids"] = [m for _, m in sorted(g["member_ids"])]
     order = list(ranking.LAYERS)
     return sorted(groups.values(), key=lambda g: (order.index(g["layer"]), g["domain"]))
 

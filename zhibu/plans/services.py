@@ -56,10 +56,11 @@ def listing_add(*, member: Member, election, role: str) -> CommitteeListing:
 
 
 @transaction.atomic
-def need_to_class(*, district, group: dict, name: str, start, end, by=None):
+def need_to_class(*, district, group: dict, name: str, start, end, capacity: int | None = None, by=None):
     """Turn a need group of the planning view into a training class, its members on the roster.
 
-    `group` is one row of selectors.needs(): its layer, domain, category and member ids.
+    `group` is one row of selectors.needs(): its layer, domain, category and member ids (never trained
+    first). With a capacity, the class takes that many of them; the rest stay in the planning view.
     """
     from zhibu.training.models import Enrolment
     from zhibu.training.services import class_create, enrolment_add
@@ -71,6 +72,9 @@ def need_to_class(*, district, group: dict, name: str, start, end, by=None):
         raise ValidationError({"start": "请填写开班和结业日期"})
     if not group["member_ids"]:
         raise ValidationError("该需求组没有需要调训的人员")
+    if capacity is not None and not 1 <= capacity <= 500:
+        raise ValidationError({"capacity": "班次人数须在 1 到 500 之间"})
+    member_ids = group["member_ids"][:capacity] if capacity else group["member_ids"]
     audience = {"roles": group["roles"]} if group["roles"] else {}
     if group.get("domain"):
         audience["domains"] = [group["domain"]]
@@ -83,14 +87,14 @@ def need_to_class(*, district, group: dict, name: str, start, end, by=None):
         end=end,
         audience=audience,
     )
-    members = Member.objects.filter(pk__in=group["member_ids"]).select_related("branch__town")
+    members = Member.objects.filter(pk__in=member_ids).select_related("branch__town")
     for m in members:
         enrolment_add(klass=klass, member=m, source=Enrolment.Source.RULE)
     if group["category"] == NEW_COMMITTEE:
         for listing in CommitteeListing.objects.filter(
             Q(enrolment__isnull=True) | Q(enrolment__klass__status="closed"),
-            member_id__in=group["member_ids"],
+            member_id__in=member_ids,
         ):
             listing.enrolment = Enrolment.objects.get(klass=klass, member_id=listing.member_id)
             listing.save(update_fields=["enrolment"])
-    return klass
+    return klass, len(member_ids)

@@ -58,6 +58,7 @@ class NeedClassForm(forms.Form):
     name = forms.CharField(label=_("班次名称"), max_length=100)
     start = DateField(label=_("开班日期"))
     end = DateField(label=_("结业日期"))
+    capacity = forms.IntegerField(label=_("本期人数"), min_value=1, max_value=500, initial=100)
 
 
 def _years(request) -> int:
@@ -112,12 +113,13 @@ def need_class(request):
     if group is None:
         raise Http404
     try:
-        klass = services.need_to_class(
+        klass, placed = services.need_to_class(
             district=district,
             group=group,
             name=form.cleaned_data["name"],
             start=form.cleaned_data["start"],
             end=form.cleaned_data["end"],
+            capacity=form.cleaned_data["capacity"],
             by=user,
         )
     except ValidationError as e:
@@ -125,9 +127,7 @@ def need_class(request):
             messages.error(request, m)
         return redirect(reverse("plans:needs") + f"?years={years}")
     audit.record(request, "plans.need_class", f"TrainingClass:{klass.pk}", {"group": group["key"]})
-    messages.success(
-        request, f"已按“{group['label']}”需求开设“{klass.name}”，{len(group['member_ids'])} 人列入调训名单"
-    )
+    messages.success(request, f"已按“{group['label']}”需求开设“{klass.name}”，{placed} 人列入调训名单")
     return redirect("training:class", klass.pk)
 
 

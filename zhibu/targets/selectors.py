@@ -49,17 +49,34 @@ def progress_of(targets) -> dict[int, int]:
     return {t.pk: round(100 * calc.progress(f)) for t, f in zip(targets, facts(targets), strict=True)}
 
 
+def _window(period) -> tuple[datetime.date, datetime.date]:
+    if isinstance(period, int):
+        return datetime.date(period, 1, 1), datetime.date(period, 12, 31)
+    return period
+
+
 def target_attainment(branch, period) -> tuple[float | None, list[str]]:
     """The evaluation indicator 支部目标完成: (achieved / required in 0..1, or None; the shortfalls).
 
-    `period` is a year (int) or a (from, to) pair of dates: the targets due in it count.
+    `period` is a year (int) or a (from, to) pair of dates: the targets due in it count. Feed it to
+    supervision's evaluation as an "attainment" indicator: Value(value, [Item(line) for line in lines]).
     """
-    if isinstance(period, int):
-        start, end = datetime.date(period, 1, 1), datetime.date(period, 12, 31)
-    else:
-        start, end = period
+    start, end = _window(period)
     targets = Target.objects.filter(branch=branch, due__gte=start, due__lte=end).order_by("due", "id")
     return calc.attainment(facts(targets))
+
+
+def target_attainments(branches, period) -> dict[int, tuple[float | None, list[str]]]:
+    """target_attainment for many branches in two queries, keyed by branch pk."""
+    start, end = _window(period)
+    ids = [b.pk for b in branches]
+    targets = list(
+        Target.objects.filter(branch_id__in=ids, due__gte=start, due__lte=end).order_by("due", "id")
+    )
+    by_branch: dict[int, list] = defaultdict(list)
+    for t, f in zip(targets, facts(targets), strict=True):
+        by_branch[t.branch_id].append(f)
+    return {pk: calc.attainment(by_branch.get(pk, [])) for pk in ids}
 
 
 def summaries(targets, by: str) -> list[dict]:

@@ -46,7 +46,9 @@ class Command(BaseCommand):
             for r in rows
         ]
         if opts["json"]:
-            self.stdout.write(json.dumps({"from": str(start), "to": str(today), "rows": data}, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps({"from": str(start), "to": str(today), "rows": data}, ensure_ascii=False)
+            )
             return
         self.stdout.write(f"{district.name} 培训成效 {start} — {today}")
         self.stdout.write("规则\t乡镇\t出现问题支部\t已培训\t培训后复发\t未培训\t未培训再次出现")
