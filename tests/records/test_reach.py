@@ -119,3 +119,8 @@ MATRIX += [
     ("records:schedule", "post", lambda w: "/records/schedule/", expect(403, admin=200)),
     ("records:schedule_matrix", "get", lambda w: "/records/schedule/towns/T1/", expect(200, secretary_b=404)),
 ]
+
+
+MATRIX += [
+    ("records:findings", "post", lambda w: f"/records/{w.meeting.pk}/findings/", MANAGE_A),
+]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, HttpResponse
@@ -214,6 +215,23 @@ def edit(request, pk):
 def findings(request, pk):
     """The engine's findings for this record, as if submitted now (the side panel, refreshed by HTMX)."""
     meeting = _meeting(request, pk)
+    if request.method == "POST":
+        # What the engine would say of the form as it is now, before saving: apply, check, roll back.
+        require(request.user, "records.manage", meeting)
+        form = MeetingForm(request.POST, instance=meeting, branch=meeting.branch)
+        form.is_valid()
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+        with transaction.atomic():
+            try:
+                services.meeting_update(meeting=meeting, **data)
+                found = meeting_findings(meeting, timezone.localdate())
+            except ValidationError:
+                found = None
+            transaction.set_rollback(True)
+        if found is None:
+            meeting.refresh_from_db()
+            found = meeting_findings(meeting, timezone.localdate())
+        return render(request, "records/_findings.html", {"meeting": meeting, "findings": found})
     return render(
         request,
         "records/_findings.html",
