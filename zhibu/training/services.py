@@ -581,8 +581,13 @@ def answer_save(*, attempt: Attempt, token: str | None, question_id: int, value,
     _check_open(attempt, token, now)
     if int(question_id) not in attempt.questions:
         raise ValidationError("该题不在您的试卷中")
-    answer, _ = Answer.objects.update_or_create(
-        attempt=attempt, question_id=int(question_id), defaults={"value": value, "saved": now}
+    # One statement (INSERT … ON CONFLICT DO UPDATE): a retry after a lost connection replaces, never duplicates.
+    answer = Answer(attempt=attempt, question_id=int(question_id), value=value, saved=now)
+    Answer.objects.bulk_create(
+        [answer],
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["value", "saved"],
     )
     return answer
 

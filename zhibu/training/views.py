@@ -618,9 +618,7 @@ def exam_take(request, pk):
 
 
 def _attempt(request, pk) -> Attempt:
-    return get_object_or_404(
-        Attempt.objects.select_related("exam"), pk=pk, enrolment__member_id=request.user.member_id or 0
-    )
+    return get_object_or_404(Attempt, pk=pk, enrolment__member_id=request.user.member_id or 0)
 
 
 def _value(request):
