@@ -172,7 +172,7 @@ def meeting_detail(request, pk):
         "reviews": meeting.reviews.select_related("reviewer"),
         "amendments": meeting.amendments.all(),
         "steps": procedure_for(meeting.types),
-        "findings": meeting_findings(meeting, timezone.localdate()),
+        "findings": _findings_now(meeting),
         "chain": chain.status_of(meeting),
         "can_manage": can(user, "records.manage", meeting),
         "can_review": can(user, "records.review", meeting) and meeting.status == "submitted",
@@ -183,6 +183,14 @@ def meeting_detail(request, pk):
         "leave_form": LeaveForm(),
     }
     return render(request, "records/meeting.html", context)
+
+
+def _findings_now(meeting):
+    """None before a planned meeting is held: nothing to judge yet."""
+    today = timezone.localdate()
+    if meeting.status == Meeting.Status.PLANNED and meeting.date > today:
+        return None
+    return meeting_findings(meeting, today)
 
 
 @login_required
