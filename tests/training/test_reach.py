@@ -44,6 +44,13 @@ MATRIX = [
         MANAGE_POST,
     ),
     ("training:timetable", "get", lambda w: "/training/timetable/", VIEWERS),
+    ("training:catalogue", "get", lambda w: "/training/catalogue/", VIEWERS),
+    (
+        "training:catalogue",
+        "post",
+        lambda w: "/training/catalogue/",
+        expect(403, admin=302, centre=302, member_a=404),
+    ),
     ("training:session", "get", lambda w: f"/training/sessions/{w.session.pk}/", CLASS_VIEW),
     ("training:session_qr", "get", lambda w: f"/training/sessions/{w.session.pk}/qr/", MANAGE_GET),
     ("training:session_qr_code", "get", lambda w: f"/training/sessions/{w.session.pk}/qr/code/", MANAGE_GET),

@@ -105,3 +105,49 @@ def test_double_booking_through_the_page(course, login):
     )
     page = centre.get(f"/training/timetable/?week={day}").content.decode()
     assert "沉浸式教学" in page and "王老师" in page
+
+
+def test_the_centre_adds_rooms_teachers_plans_and_drill_scripts(course, login):
+    from zhibu.training.models import DrillScript, LessonPlan, Resource
+
+    centre = login("centre")
+    r = centre.post(
+        "/training/catalogue/",
+        {
+            "form": "resource",
+            "resource-name": "演练室五",
+            "resource-kind": "drill_room",
+            "resource-capacity": 30,
+        },
+    )
+    assert r.status_code == 302 and Resource.objects.filter(name="演练室五").exists()
+    again = centre.post(
+        "/training/catalogue/",
+        {
+            "form": "resource",
+            "resource-name": "演练室五",
+            "resource-kind": "drill_room",
+            "resource-capacity": 30,
+        },
+    )
+    assert "场地“演练室五”已存在" in again.content.decode()
+    centre.post(
+        "/training/catalogue/", {"form": "faculty", "faculty-name": "赵老师", "faculty-kind": "actor"}
+    )
+    centre.post(
+        "/training/catalogue/", {"form": "plan", "plan-title": "换届选举程序", "plan-outline": "讲授"}
+    )
+    centre.post(
+        "/training/catalogue/",
+        {"form": "script", "script-title": "支委会范本", "script-meeting": "支部委员会"},
+    )
+    script = DrillScript.objects.get(title="支委会范本")
+    assert script.steps[0].startswith("书记主持") and LessonPlan.objects.filter(title="换届选举程序").exists()
+    page = login("supervisor").get("/training/catalogue/").content.decode()
+    assert "赵老师" in page and "支委会范本" in page and "添加" not in page
+    assert (
+        login("supervisor")
+        .post("/training/catalogue/", {"form": "faculty", "faculty-name": "x", "faculty-kind": "actor"})
+        .status_code
+        == 403
+    )

@@ -196,3 +196,45 @@ def default_times(klass):
     day = max(klass.start, timezone.localdate())
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
     return start, start + datetime.timedelta(hours=2)
+
+
+class ResourceForm(forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["name", "kind", "capacity"]
+
+
+class FacultyForm(forms.ModelForm):
+    class Meta:
+        model = Faculty
+        fields = ["name", "kind", "title"]
+
+
+class LessonPlanForm(forms.ModelForm):
+    class Meta:
+        model = LessonPlan
+        fields = ["title", "objectives", "outline"]
+        widgets = {
+            "objectives": forms.Textarea(attrs={"rows": 2}),
+            "outline": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class DrillScriptForm(forms.Form):
+    title = forms.CharField(label=_("范本名称"), max_length=100)
+    meeting = forms.ChoiceField(label=_("会议类型"), choices=[])
+    roles = forms.CharField(
+        label=_("角色分工"), max_length=200, required=False, help_text=_("如 主持人、记录人、计票人")
+    )
+    steps = forms.CharField(
+        label=_("程序步骤"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("每行一步；留空则按该会议的规定程序生成"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .services import MEETING_STEPS
+
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].choices = [(m, m) for m in MEETING_STEPS]

@@ -366,6 +366,29 @@ MEETING_STEPS = {
 }
 
 
+@transaction.atomic
+def catalogue_add(*, district, kind: str, data: dict):
+    """Add a room, a teacher, a lesson plan or a drill script (steps default to the meeting's procedure)."""
+    from .models import LessonPlan
+
+    if kind == "resource":
+        if Resource.objects.filter(district=district, name=data["name"]).exists():
+            raise ValidationError({"name": f"场地“{data['name']}”已存在"})
+        return Resource.objects.create(district=district, **data)
+    if kind == "faculty":
+        return Faculty.objects.create(district=district, **data)
+    if kind == "plan":
+        return LessonPlan.objects.create(district=district, **data)
+    steps = [line.strip() for line in (data.get("steps") or "").splitlines() if line.strip()]
+    return DrillScript.objects.create(
+        district=district,
+        title=data["title"],
+        meeting=data["meeting"],
+        roles=data.get("roles", ""),
+        steps=steps or MEETING_STEPS[data["meeting"]],
+    )
+
+
 def default_rubric(district) -> Rubric:
     rubric = Rubric.objects.filter(district=district).order_by("id").first()
     if rubric:

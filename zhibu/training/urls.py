@@ -17,6 +17,7 @@ urlpatterns = [
     path("enrolments/<int:pk>/leave/", views.enrolment_leave, name="enrolment_leave"),
     path("enrolments/<int:pk>/leave/decide/", views.leave_decide, name="leave_decide"),
     path("timetable/", views.timetable, name="timetable"),
+    path("catalogue/", views.catalogue, name="catalogue"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/qr/", views.session_qr, name="session_qr"),
     path("sessions/<int:pk>/qr/code/", views.session_qr_code, name="session_qr_code"),

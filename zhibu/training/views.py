@@ -18,15 +18,29 @@ from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import District
 
 from . import scoring, selectors, services
-from .forms import ClassForm, DrillForm, ExamForm, LeaveForm, QuestionForm, SessionForm, default_times
+from .forms import (
+    ClassForm,
+    DrillForm,
+    DrillScriptForm,
+    ExamForm,
+    FacultyForm,
+    LeaveForm,
+    LessonPlanForm,
+    QuestionForm,
+    ResourceForm,
+    SessionForm,
+    default_times,
+)
 from .models import (
     Attempt,
     Certificate,
     Drill,
     DrillEntry,
+    DrillScript,
     Enrolment,
     Exam,
     Faculty,
+    LessonPlan,
     Question,
     Resource,
     Retraining,
@@ -308,6 +322,47 @@ def timetable(request):
     return render(request, "training/timetable.html", context)
 
 
+CATALOGUE_FORMS = {
+    "resource": (ResourceForm, "场地"),
+    "faculty": (FacultyForm, "师资"),
+    "plan": (LessonPlanForm, "教案"),
+    "script": (DrillScriptForm, "演练范本"),
+}
+
+
+@login_required
+def catalogue(request):
+    """Rooms, faculty, lesson plans and drill scripts of the centre; managers add to them here."""
+    _require_view(request.user)
+    district = _district(request.user)
+    forms = {key: cls(prefix=key) for key, (cls, _label) in CATALOGUE_FORMS.items()}
+    if request.method == "POST":
+        require(request.user, "training.manage", district)
+        key = request.POST.get("form", "")
+        if key not in CATALOGUE_FORMS:
+            messages.error(request, "请选择要添加的项目")
+            return redirect("training:catalogue")
+        cls, label = CATALOGUE_FORMS[key]
+        form = forms[key] = cls(request.POST, prefix=key)
+        if form.is_valid():
+            try:
+                services.catalogue_add(district=district, kind=key, data=form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, f"已添加{label}")
+                return redirect("training:catalogue")
+    context = {
+        "forms": forms,
+        "can_manage": can(request.user, "training.manage", district),
+        "resources": visible(Resource, request.user, "training.view"),
+        "faculty": visible(Faculty, request.user, "training.view"),
+        "plans": LessonPlan.objects.filter(district=district),
+        "scripts": DrillScript.objects.filter(district=district),
+    }
+    return render(request, "training/catalogue.html", context)
+
+
 @login_required
 def session_new(request, pk):
     klass = _class(request, pk)
@@ -550,6 +605,10 @@ def exam_detail(request, pk):
     )
     context = {
         "exam": exam,
+        "quotas": [
+            (q.get("topic") or "任意专题", scoring.KIND_LABELS.get(q["kind"], q["kind"]), q["count"])
+            for q in exam.quotas
+        ],
         "attempts": attempts,
         "own": own,
         "can_manage": can(request.user, "training.manage", exam.klass),
