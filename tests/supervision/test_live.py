@@ -138,6 +138,9 @@ def test_polling_fallback_and_board_data(live, login):
     assert row["state"] == "in_session" and row["meeting"] == live.meeting.pk
     assert {t["code"] for t in data["towns"]} == {"T1"}
     assert data["figures"]["branches"] == 2
+    live_row = data["live"][0]
+    assert live_row["meeting"] == live.meeting.pk and live_row["present"] == 2 and live_row["expected"] == 3
+    assert live_row["step"] == 0 and live_row["step_label"]
 
 
 def test_event_written_by_another_process_reaches_the_board_by_the_sweep(cast, monkeypatch, settings):

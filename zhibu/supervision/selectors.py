@@ -169,6 +169,7 @@ def board_data(user, scope, town=None, today: datetime.date | None = None) -> di
     }
     last = Event.objects.filter(scope.event_filter()).order_by("-id").values_list("id", flat=True).first()
     return {
+        "live": live_meetings([b["meeting"] for b in branches if b["state"] == "in_session"]),
         "today": today.isoformat(),
         "month": month,
         "figures": figures,
@@ -178,6 +179,35 @@ def board_data(user, scope, town=None, today: datetime.date | None = None) -> di
         "branches": branches,
         "last_event": last or 0,
     }
+
+
+def live_meetings(meeting_ids, limit: int = 12) -> list[dict] | None:
+    """The meetings in session now: procedure step and sign-ins against expected (None without records)."""
+    if not status_mod.records_installed():
+        return None
+    from zhibu.records.models import Meeting
+    from zhibu.records.procedures import procedure_for
+    from zhibu.records.services import expected_members
+
+    out = []
+    meetings = Meeting.objects.filter(pk__in=[m for m in meeting_ids if m], status="in_session")
+    for m in meetings.select_related("branch__town").order_by("branch__town__code", "branch__code")[:limit]:
+        steps = procedure_for(m.types)
+        out.append(
+            {
+                "meeting": m.pk,
+                "branch": m.branch.name,
+                "branch_code": m.branch.code,
+                "town": m.branch.town.name,
+                "title": m.type_label,
+                "step": min(m.step, len(steps)),
+                "steps": len(steps),
+                "step_label": str(steps[m.step]) if m.step < len(steps) else "议程已完成",
+                "present": m.attendance.filter(state="present").count(),
+                "expected": len(expected_members(m)),
+            }
+        )
+    return out
 
 
 def recent_events(scope, *, after: int = 0, limit: int = 30, town=None) -> list[dict]:

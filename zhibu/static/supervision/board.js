@@ -97,6 +97,21 @@
     });
   }
 
+  function renderLive(d) {
+    var ol = document.getElementById("live");
+    if (!ol) return;
+    ol.textContent = "";
+    if (d.live === null) { ol.appendChild(el("li", { class: "empty" }, NO_DATA)); return; }
+    if (!d.live.length) { ol.appendChild(el("li", { class: "empty" }, "当前没有正在召开的会议")); return; }
+    d.live.forEach(function (m) {
+      var li = el("li");
+      li.appendChild(el("a", { href: branchUrl.replace("CODE", encodeURIComponent(m.branch_code)) }, m.town + " · " + m.branch));
+      li.appendChild(el("span", { class: "count" }, "签到 " + m.present + " / 应到 " + m.expected));
+      li.appendChild(el("span", { class: "step" }, m.title + " · " + (m.step < m.steps ? "第 " + (m.step + 1) + "/" + m.steps + " 步：" : "") + m.step_label));
+      ol.appendChild(li);
+    });
+  }
+
   function remember(id) {
     seen.add(id); seenOrder.push(id);
     if (seenOrder.length > 5000) seen.delete(seenOrder.shift());
@@ -138,7 +153,7 @@
     return fetch(dataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (d) {
-        renderFigures(d); renderLegend(d); renderTowns(d); renderChart(d);
+        renderFigures(d); renderLegend(d); renderTowns(d); renderChart(d); renderLive(d);
         if (!lastId) (d.events || []).forEach(function (e) { apply(e, false); });
         return d;
       });
