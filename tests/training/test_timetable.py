@@ -139,10 +139,13 @@ def test_the_centre_adds_rooms_teachers_plans_and_drill_scripts(course, login):
     )
     centre.post(
         "/training/catalogue/",
-        {"form": "script", "script-title": "支委会范本", "script-meeting": "支部委员会"},
+        {"form": "script", "script-title": "支委会范本", "script-meeting": "支委会"},
     )
     script = DrillScript.objects.get(title="支委会范本")
-    assert script.steps[0].startswith("书记主持") and LessonPlan.objects.filter(title="换届选举程序").exists()
+    assert (
+        script.steps[0].startswith("清点到会委员人数")
+        and LessonPlan.objects.filter(title="换届选举程序").exists()
+    )
     page = login("supervisor").get("/training/catalogue/").content.decode()
     assert "赵老师" in page and "支委会范本" in page and "添加" not in page
     assert (

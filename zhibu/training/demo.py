@@ -266,7 +266,7 @@ def build(rng: random.Random, today: datetime.date) -> str:
     plans = LessonPlan.objects.bulk_create(
         [LessonPlan(district=district, title=t, objectives=o, outline=x) for t, o, x in LESSONS]
     )
-    scripts = services.default_scripts(district)
+    scripts = sorted(services.default_scripts(district), key=lambda x: x.meeting != "支部党员大会")
     rubric = services.default_rubric(district)
     criteria = list(Criterion.objects.filter(rubric=rubric))
     questions = Question.objects.bulk_create(

@@ -234,7 +234,7 @@ class DrillScriptForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from .services import MEETING_STEPS
+        from .services import meeting_steps
 
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].choices = [(m, m) for m in MEETING_STEPS]
+        self.fields["meeting"].choices = [(m, m) for m in meeting_steps()]

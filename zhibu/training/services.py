@@ -330,40 +330,18 @@ DEFAULT_CRITERIA = [
     ("仪态规范", 10, [["优", 10], ["良", 8], ["中", 6], ["差", 2]]),
 ]
 
-# The meeting procedures a drill script follows. The records area's procedure data did not exist when
-# this was written, so the steps of each meeting are kept here (and copied into each script).
-MEETING_STEPS = {
-    "支部党员大会": [
-        "主持人宣布开会，报告应到、实到人数及缺席原因",
-        "确认到会有表决权的党员超过应到会人数的半数，会议有效",
-        "宣布会议议程并逐项进行",
-        "与会党员充分讨论，发表意见",
-        "逐项表决：赞成、反对、弃权分别计数，当场宣布结果",
-        "主持人总结，部署落实",
-        "记录人完整记录，主持人与记录人签字",
-    ],
-    "支部委员会": [
-        "书记主持，清点到会委员人数（超过半数方可开会）",
-        "通报会议议题，议题会前已征求意见",
-        "逐项讨论，委员逐一发表意见，书记最后表态",
-        "按少数服从多数原则表决并计票",
-        "明确分工与完成时限",
-        "记录完整，签字存档",
-    ],
-    "党小组会": [
-        "党小组长主持，清点人数",
-        "传达支部工作安排",
-        "组织学习讨论，党员发言",
-        "记录并向支部报告",
-    ],
-    "组织生活会": [
-        "会前谈心谈话、征求意见",
-        "支部书记代表支委会对照检查",
-        "党员逐一发言，开展批评和自我批评",
-        "民主评议党员，无记名投票并当场计票",
-        "制定整改措施，形成会议记录",
-    ],
-}
+
+def meeting_steps() -> dict[str, list[str]]:
+    """The procedure of each meeting type, from the record book's data (zhibu/records/procedures.py):
+    drills rehearse, and are scored on, the same steps a secretary follows in a real meeting."""
+    from zhibu.records.models import MEETING_TYPES
+    from zhibu.records.procedures import PROCEDURES
+
+    return {
+        str(label): [str(step) for step in PROCEDURES[code]]
+        for code, label in MEETING_TYPES
+        if code in PROCEDURES
+    }
 
 
 @transaction.atomic
@@ -385,7 +363,7 @@ def catalogue_add(*, district, kind: str, data: dict):
         title=data["title"],
         meeting=data["meeting"],
         roles=data.get("roles", ""),
-        steps=steps or MEETING_STEPS[data["meeting"]],
+        steps=steps or meeting_steps()[data["meeting"]],
     )
 
 
@@ -408,7 +386,7 @@ def default_scripts(district) -> list[DrillScript]:
     DrillScript.objects.bulk_create(
         [
             DrillScript(district=district, title=f"{meeting}演练范本", meeting=meeting, steps=steps)
-            for meeting, steps in MEETING_STEPS.items()
+            for meeting, steps in meeting_steps().items()
             if meeting not in have
         ]
     )
