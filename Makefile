@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/zhibu
 HOST ?= 127.0.0.1:8000
+# The browser tests (tests/e2e) drive Debian's Chromium and read PDFs with poppler; installed when missing.
+BROWSER_TOOLS := /usr/bin/chromium /usr/bin/pdftoppm
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
 .PHONY: demo test install lint test-sqlite test-postgres serve
 
@@ -26,6 +30,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP)
 
+$(BROWSER_TOOLS):
+	$(APT) install -y -qq --no-install-recommends chromium poppler-utils >/dev/null 2>&1 \
+	  || ($(APT) update -qq && $(APT) install -y -qq --no-install-recommends chromium poppler-utils >/dev/null)
+
 demo: install
 	$(BIN)/zhibu migrate --no-input -v0
 	$(BIN)/zhibu demo-district
@@ -38,7 +46,7 @@ lint: install
 	ZHIBU_VAR_DIR=$$(mktemp -d) $(BIN)/zhibu makemigrations --check --dry-run
 	ZHIBU_VAR_DIR=$$(mktemp -d) $(BIN)/python scripts/check-deploy
 
-test-sqlite: install
+test-sqlite: install $(BROWSER_TOOLS)
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test-postgres: install
