@@ -116,6 +116,8 @@ def child(n_items: int, n_queries: int) -> dict:
         "mean_hits": round(sum(hits) / len(hits), 1),
         "target_p95_ms": 100,
         "p95_met": pct(95) < 100,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
     }
 
 

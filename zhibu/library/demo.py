@@ -235,8 +235,9 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
 
 
 def _day(rng: random.Random, year: int, today: datetime.date, month: int | None = None) -> datetime.date:
+    """A day of `month` (or of a month up to today's) in `year`, never after `today`."""
     month = month or rng.randint(1, today.month)
-    last = today.day if month == today.month else 28
+    last = today.day if (year, month) == (today.year, today.month) else 28
     return datetime.date(year, month, rng.randint(1, max(1, last)))
 
 
@@ -263,37 +264,26 @@ def build_history(rng: random.Random, district: District, today: datetime.date) 
         by_branch.setdefault(bid, []).append(mid)
     diligence = {mid: rng.uniform(0.6, 1.0) for mid, _ in members}
 
-    # Collective study: about one session a month per branch, and a few for the committee.
+    # Collective study: about one session a month per branch, a few for the committee, and (for the
+    # complete last year) the annual day of centralised training. Last year has no online study.
     studies, attendance = [], []
-    months = list(range(1, today.month + 1))
-    for bid, mids in by_branch.items():
-        for month in sorted(rng.sample(months, min(len(months), 10))):
-            who = [m for m in mids if rng.random() < diligence[m]]
-            studies.append(
-                (
-                    CollectiveStudy(
-                        branch_id=bid,
-                        date=_day(rng, year, today, month),
-                        topic=rng.choice(text.STUDY_TOPICS),
-                        hours=rng.choice([2.5, 3, 3, 3.5, 4]),
-                    ),
-                    who,
-                )
-            )
-        board = [m for m in mids if m in committee]
-        if board:
-            for month in sorted(rng.sample(months, min(len(months), 4))):
-                studies.append(
-                    (
-                        CollectiveStudy(
-                            branch_id=bid,
-                            date=_day(rng, year, today, month),
-                            topic=rng.choice(text.COMMITTEE_TOPICS),
-                            hours=4,
-                        ),
-                        board,
-                    )
-                )
+    for y, last_month, sessions, board_sessions in ((year - 1, 12, 12, 6), (year, today.month, 10, 4)):
+        end = today if y == year else datetime.date(y, 12, 31)
+        months = list(range(1, last_month + 1))
+        for bid, mids in by_branch.items():
+            plan = [(m, rng.choice(text.STUDY_TOPICS), rng.choice([2.5, 3, 3, 3.5, 4])) for m in months]
+            plan = sorted(rng.sample(plan, min(len(plan), sessions)))
+            if y < year:
+                plan.append((rng.randint(3, 11), "年度党员集中轮训", 8))
+            for month, topic, hours in plan:
+                who = [m for m in mids if rng.random() < diligence[m]]
+                day = _day(rng, y, end, month)
+                studies.append((CollectiveStudy(branch_id=bid, date=day, topic=topic, hours=hours), who))
+            board = [m for m in mids if m in committee]
+            for month in sorted(rng.sample(months, min(len(months), board_sessions))) if board else []:
+                day = _day(rng, y, end, month)
+                topic = rng.choice(text.COMMITTEE_TOPICS)
+                studies.append((CollectiveStudy(branch_id=bid, date=day, topic=topic, hours=4), board))
     CollectiveStudy.objects.bulk_create([s for s, _ in studies], batch_size=2000)
     through = CollectiveStudy.attendees.through
     for s, who in studies:
@@ -309,6 +299,7 @@ def build_history(rng: random.Random, district: District, today: datetime.date) 
     days, progress = [], []
     now = timezone.now()
     ops = connection.ops
+    adapted: dict[datetime.date, tuple] = {}
     for mid, _ in members:
         if demo_member and mid == demo_member.pk:
             continue  # the demo member has their online study still ahead of them
@@ -316,8 +307,11 @@ def build_history(rng: random.Random, district: District, today: datetime.date) 
         for item_id, kind, duration in rng.sample(studied, min(k, len(studied))):
             seconds = duration if rng.random() < 0.8 else int(duration * rng.uniform(0.2, 0.9))
             day = _day(rng, year, today)
-            days.append((mid, item_id, kind, ops.adapt_datefield_value(day), seconds))
-            beat = ops.adapt_datetimefield_value(now.replace(year=year, month=day.month, day=day.day))
+            if day not in adapted:  # adapting a date for the database is slow enough to do once per day
+                beat = now.replace(year=year, month=day.month, day=day.day)
+                adapted[day] = (ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(beat))
+            on, beat = adapted[day]
+            days.append((mid, item_id, kind, on, seconds))
             progress.append((mid, item_id, seconds, float(min(seconds, duration)), beat, 0, beat))
     _insert(StudyDay, ["member_id", "item_id", "kind", "day", "seconds"], days)
     _insert(

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField, QuerySet
+from django.db.models import BooleanField, Count, FloatField, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -153,8 +153,14 @@ def search(
     else:
         qs = qs.order_by("kind", "hall_part", "position", "-updated")
     qs = qs.defer("search_title", "search_body")
-    results.total = qs.count()
-    for item in qs[offset : offset + limit]:
+    if groups and connection.vendor == "postgresql":
+        # One pass over the matches gives both the page and the total (a window count).
+        page = list(qs.annotate(full_count=Window(Count("pk")))[offset : offset + limit])
+        results.total = page[0].full_count if page else (qs.count() if offset else 0)
+    else:
+        results.total = qs.count()
+        page = list(qs[offset : offset + limit])
+    for item in page:
         results.hits.append(Hit(item, snippet(_body_text(item), terms), getattr(item, "rank", 0.0) or 0.0))
     return results
 
