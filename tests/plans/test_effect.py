@@ -69,3 +69,26 @@ def test_computed_from_the_database_shown_and_printed(cast, login):
     assert any(r["rule"] == "general_meeting.quorum" and r["trained_recurred"] == 1 for r in data["rows"])
     page = login("admin").get("/plans/effect/").content.decode()
     assert "党员大会到会人数不足" in page and "如何召开支部党员大会" in page
+
+
+@pytest.mark.django_db
+def test_the_page_runs_the_measure_as_a_job_and_then_serves_its_result(cast, login, monkeypatch):
+    from django.core.cache import cache
+
+    from zhibu.core.models import Job
+    from zhibu.plans import tasks
+
+    cache.clear()
+    queued = []
+    monkeypatch.setattr(tasks.effect_compute, "delay", lambda job_id: queued.append(job_id))
+    client = login("admin")
+    page = client.get("/plans/effect/").content.decode()
+    assert "正在逐个检查全区支部" in page and len(queued) == 1
+    client.get("/plans/effect/")
+    assert len(queued) == 1  # the running job is shown again, not started twice
+    tasks.effect_compute(queued[0])  # what the worker does
+    job = Job.objects.get(pk=queued[0])
+    assert job.status == "done" and job.done == job.total == 2
+    cache.clear()  # another process: the finished job's rows are read back
+    page = client.get("/plans/effect/").content.decode()
+    assert "对应培训" in page and "正在逐个检查" not in page

@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from zhibu.accounts.reach import visible
 from zhibu.orgs.models import Branch, Member, MemberRole
@@ -348,11 +349,46 @@ def effect_inputs(branches, start: datetime.date, end: datetime.date):
 def effect_rows(
     district, start: datetime.date, end: datetime.date, refresh: bool = False
 ) -> list[effect.Row]:
-    """Per rule and town, cached for ten minutes (it checks every branch of the district)."""
-    key = f"plans-effect-{district.pk}-{start}-{end}"
+    """Per rule and town, computed now (the command line and tests); pages use effect_result instead."""
+    from .tasks import CACHE_SECONDS, cache_key
+
+    key = cache_key(district.pk, start, end)
     rows = None if refresh else cache.get(key)
     if rows is None:
         occurrences, trainings = effect_inputs(Branch.objects.filter(town__district=district), start, end)
         rows = effect.measure(occurrences, trainings)
-        cache.set(key, rows, 600)
+        cache.set(key, rows, CACHE_SECONDS)
     return rows
+
+
+def effect_result(district, start: datetime.date, end: datetime.date, user, job_id: str | None = None):
+    """(rows, job): the rows from the cache or the latest finished job of the last six hours; otherwise
+    the job that is computing them (started here when none runs). It checks every branch of the district."""
+    from zhibu.core.models import Job
+
+    from .tasks import CACHE_SECONDS, KIND, cache_key, effect_compute
+
+    rows = cache.get(cache_key(district.pk, start, end))
+    if rows is not None:
+        return rows, None
+    params = {"district": district.pk, "start": str(start), "end": str(end)}
+    recent = Job.objects.filter(
+        kind=KIND,
+        params__district=district.pk,
+        params__start=params["start"],
+        params__end=params["end"],
+        created__gte=timezone.now() - datetime.timedelta(seconds=CACHE_SECONDS),
+    ).exclude(status=Job.Status.FAILED)
+    job = recent.filter(status=Job.Status.DONE).order_by("-created").first()
+    if job is not None:
+        rows = [effect.Row(**r) for r in job.result.get("rows", [])]
+        cache.set(cache_key(district.pk, start, end), rows, CACHE_SECONDS)
+        return rows, None
+    job = recent.order_by("-created").first()
+    if job is None:
+        job = Job.objects.create(kind=KIND, owner=user, params=params)
+        effect_compute.delay(str(job.pk))
+        job.refresh_from_db()
+        if job.status == Job.Status.DONE:  # run in-process (no task queue configured)
+            return [effect.Row(**r) for r in job.result.get("rows", [])], None
+    return None, job

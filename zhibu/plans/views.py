@@ -162,7 +162,9 @@ def effect_view(request):
     if district is None:
         raise Http404
     start, end = _effect_window(request)
-    rows = selectors.effect_rows(district, start, end)
+    rows, job = selectors.effect_result(district, start, end, user)
+    if rows is None:
+        return render(request, "plans/effect.html", {"job": job, "start": start, "end": end})
     towns = set(visible(Town, user, VIEW).values_list("name", flat=True))
     if len(towns) < district.towns.count():  # a town's own rows, and the district's totals
         rows = [r for r in rows if r.town in towns or r.town == "合计"]
