@@ -36,7 +36,7 @@ def build(rng: random.Random, today: datetime.date) -> str:
     supervisor = User.objects.filter(username="demo-supervisor").first()
     made = 0
     orders = []
-    with transaction.atomic():
+    with status.batch(), transaction.atomic():
         if Dispatch.objects.filter(district=district).exists():
             orders = None
         for branch in rng.sample(branches, min(24, len(branches))) if orders is not None else []:

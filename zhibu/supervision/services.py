@@ -122,7 +122,7 @@ def finding_create(
             "severity": finding.get_severity_display(),
         },
     )
-    transaction.on_commit(lambda: status.refresh([branch.pk]))
+    status.refresh_later([branch.pk])
     return finding
 
 
@@ -187,7 +187,7 @@ def finding_decide(*, finding: Finding, close: bool, comment: str = "", by=None)
         branch_id=finding.branch_id,
         payload={"finding_id": finding.pk, "branch": finding.branch.name},
     )
-    transaction.on_commit(lambda: status.refresh([finding.branch_id]))
+    status.refresh_later([finding.branch_id])
     return finding
 
 
@@ -237,7 +237,7 @@ def dispatch_create(
         dedupe_key=f"dispatch-{dispatch.pk}",
     )
     ids = [b.pk for b in branches]
-    transaction.on_commit(lambda: status.refresh(ids))
+    status.refresh_later(ids)
     return dispatch
 
 
@@ -308,7 +308,7 @@ def target_done(*, target: DispatchTarget, note: str, evidence=None, by=None) ->
             dedupe_key=f"dispatch-done-{target.pk}",
         )
     branch_id = target.branch_id
-    transaction.on_commit(lambda: status.refresh([branch_id]))
+    status.refresh_later([branch_id])
     return target
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 from django.apps import apps
+from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
@@ -37,6 +39,30 @@ def _has_model(label: str, name: str) -> bool:
     except LookupError:
         return False
     return True
+
+
+_batch: list[set] = []
+
+
+@contextlib.contextmanager
+def batch():
+    """Within this block, board rows to refresh are collected and refreshed once at the end (bulk work)."""
+    ids: set = set()
+    _batch.append(ids)
+    try:
+        yield ids
+    finally:
+        _batch.pop()
+        refresh(ids)
+
+
+def refresh_later(branch_ids) -> None:
+    """Refresh these branches' rows after the transaction commits (or at the end of the current batch)."""
+    ids = list(branch_ids)
+    if _batch:
+        _batch[-1].update(ids)
+    else:
+        transaction.on_commit(lambda: refresh(ids))
 
 
 def month_key(day: datetime.date) -> str:
