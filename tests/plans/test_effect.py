@@ -24,7 +24,7 @@ def test_recurrence_after_training_per_rule_and_town():
         effect.Occurrence(2, "甲镇", "general_meeting.quorum", D(2025, 3, 1)),  # trained, did not recur
         effect.Occurrence(3, "乙镇", "general_meeting.quorum", D(2025, 2, 1)),
         effect.Occurrence(3, "乙镇", "general_meeting.quorum", D(2025, 4, 1)),  # untrained: again
-        effect.Occurrence(4, "乙镇", "learning.hours", D(2025, 12, 31)),  # no remedy: not counted
+        effect.Occurrence(4, "乙镇", "no.such_rule", D(2025, 12, 31)),  # no remedy: not counted
     ]
     trainings = [
         effect.Training(1, D(2025, 5, 1), "secretary"),

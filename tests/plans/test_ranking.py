@@ -68,4 +68,11 @@ def test_layers_from_roles_and_rule_prefixes():
     assert r.layer_of(["secretary", "group_leader"]) == {"secretary", "group_leader"}
     assert r.layer_of(["committee_member"]) == {"committee"}
     assert r.remedy_for("general_meeting.vote_count").title == "如何召开支部党员大会"
-    assert r.remedy_for("learning.hours") is None
+    assert r.remedy_for("learning.hours").layers == {"secretary"}
+    assert r.remedy_for("no.such_rule") is None
+
+
+def test_a_mere_fit_of_layer_gives_only_a_few_suggestions():
+    facts = r.Facts(layers=frozenset({"member"}))
+    cands = [_c("item", f"i{n}", tags=frozenset({"member"})) for n in range(10)]
+    assert len(r.recommend(facts, cands)) == r.FIT_ONLY

@@ -98,6 +98,14 @@ _RECORD = _r(
 )
 _LECTURE = _r("如何上好党课", ["secretary"], "", ["three-one", "theory"], ["secretary"], ["党课"])
 _THEME_DAY = _r("如何开展主题党日", ["secretary", "committee"], "", ["theme-day"], ["affairs"], ["主题党日"])
+_LEARNING = _r(
+    "如何组织党员集中学习、督促学时达标",
+    ["secretary"],
+    "",
+    ["theory"],
+    ["secretary"],
+    ["学习", "读本", "党课"],
+)
 _STRUCTURE = _r(
     "支部设置与按期换届",
     ["secretary"],
@@ -119,6 +127,7 @@ RULE_REMEDIES: dict[str, Remedy] = {
     "theme_day.": _THEME_DAY,
     "record.": _RECORD,
     "structure.": _STRUCTURE,
+    "learning.": _LEARNING,
 }
 # Weak drill criterion (a rubric item name, or part of it) → remedy.
 CRITERION_REMEDIES: dict[str, Remedy] = {
@@ -193,6 +202,7 @@ class Recommendation:
 
 # What each reason is worth: the person's own shortfalls first, their layer and domain last.
 W_FINDING, W_CRITERION, W_TOPIC, W_HOURS, W_LAYER, W_DOMAIN = 40.0, 25.0, 20.0, 10.0, 5.0, 2.0
+FIT_ONLY = 4
 
 
 def _matches_remedy(c: Candidate, remedy: Remedy) -> bool:
@@ -250,7 +260,10 @@ def recommend(facts: Facts, candidates: Iterable[Candidate], limit: int = 12) ->
     ranked = sorted(
         out.values(), key=lambda r: (-r.score, {"drill": 0, "class": 1, "item": 2}[r.kind], r.title)
     )
-    return ranked[:limit]
+    # A mere fit of layer and domain answers no shortfall: a few such suggestions, not a flood.
+    fit_only = {r.key for r in ranked if r.score <= W_LAYER + W_DOMAIN}
+    keep = set([r.key for r in ranked if r.key in fit_only][:FIT_ONLY])
+    return [r for r in ranked if r.key not in fit_only or r.key in keep][:limit]
 
 
 def _layer_names(remedy: Remedy) -> str:
