@@ -88,3 +88,21 @@ def test_api_search(cast, items, login):
 def test_search_page_highlights_title(cast, items, login):
     html = login("secretary_b").get("/library/", {"q": "老书记"}).content.decode()
     assert "扎根山区的<mark>老</mark><mark>书记</mark>" in html
+
+
+def test_sqlite_index_survives_a_table_rebuild(cast, items):
+    from django.db import connection
+
+    from zhibu.library.search import ensure_sqlite_index
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 triggers")
+    with connection.cursor() as cursor:  # what a table-rebuilding migration does to the triggers
+        for name in ("library_item_fts_ai", "library_item_fts_ad", "library_item_fts_au"):
+            cursor.execute(f"DROP TRIGGER {name}")
+    services.item_save(item=Item(district=cast.a.town.district, kind="case", title="重建后新增的冰雪旅游案例"))
+    assert titles(search(cast.member_a, "冰雪")) == []
+    ensure_sqlite_index()
+    assert titles(search(cast.member_a, "冰雪")) == ["重建后新增的冰雪旅游案例"]
+    services.item_save(item=Item(district=cast.a.town.district, kind="case", title="触发器恢复后的冰雪节"))
+    assert len(search(cast.member_a, "冰雪").hits) == 2

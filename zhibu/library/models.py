@@ -8,8 +8,8 @@ Search: `search_title` / `search_body` hold jieba-segmented token text, kept cur
 On SQLite the FTS5 table `library_item_fts` (external content, triggers in migration 0002)
 indexes them; on PostgreSQL the generated column `search_vector` (their 'simple' tsvector, title
 weighted A, body B; added in migration 0005, unknown to the ORM) with a GIN index does. SQLite rebuilds a
-table on some later AlterField migrations, which drops its triggers: such a migration must
-re-run `search.SQLITE_TRIGGERS` (see 0002).
+table on some later AlterField migrations, which drops its triggers: after every migrate,
+`search.ensure_sqlite_index` puts missing triggers back and rebuilds the index.
 """
 
 import uuid

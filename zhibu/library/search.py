@@ -190,3 +190,37 @@ def rebuild_index() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO library_item_fts(library_item_fts) VALUES ('rebuild')")
+
+
+SQLITE_TRIGGERS = {
+    "library_item_fts_ai": "CREATE TRIGGER IF NOT EXISTS library_item_fts_ai AFTER INSERT ON library_item BEGIN "
+    "INSERT INTO library_item_fts(rowid, search_title, search_body) "
+    "VALUES (new.id, new.search_title, new.search_body); END",
+    "library_item_fts_ad": "CREATE TRIGGER IF NOT EXISTS library_item_fts_ad AFTER DELETE ON library_item BEGIN "
+    "INSERT INTO library_item_fts(library_item_fts, rowid, search_title, search_body) "
+    "VALUES ('delete', old.id, old.search_title, old.search_body); END",
+    "library_item_fts_au": "CREATE TRIGGER IF NOT EXISTS library_item_fts_au AFTER UPDATE ON library_item BEGIN "
+    "INSERT INTO library_item_fts(library_item_fts, rowid, search_title, search_body) "
+    "VALUES ('delete', old.id, old.search_title, old.search_body); "
+    "INSERT INTO library_item_fts(rowid, search_title, search_body) "
+    "VALUES (new.id, new.search_title, new.search_body); END",
+}
+
+
+def ensure_sqlite_index(using: str = "default", **kwargs) -> None:
+    """After migrate: SQLite drops a table's triggers when a migration rebuilds it; put them back."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "sqlite":
+        return
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name LIKE 'library_item%'"
+        )
+        present = {row[0] for row in cursor.fetchall()}
+        if "library_item_fts" not in present or present.issuperset(SQLITE_TRIGGERS):
+            return
+        for sql in SQLITE_TRIGGERS.values():
+            cursor.execute(sql)
+        cursor.execute("INSERT INTO library_item_fts(library_item_fts) VALUES ('rebuild')")
