@@ -103,6 +103,17 @@ MATRIX = [
     ("training:retraining", "get", lambda w: "/training/retraining/", ALL_200),
     ("training:stats", "get", lambda w: "/training/statistics/", VIEWERS),
     ("training:stats_xlsx", "get", lambda w: "/training/statistics.xlsx", VIEWERS),
+    # The API (read-only).
+    ("training-class-list", "get", lambda w: "/api/v1/training/classes/", ALL_200),
+    ("training-class-detail", "get", lambda w: f"/api/v1/training/classes/{w.klass.pk}/", CLASS_VIEW),
+    ("training-enrolment-list", "get", lambda w: f"/api/v1/training/enrolments/?klass={w.klass.pk}", ALL_200),
+    ("training-enrolment-detail", "get", lambda w: f"/api/v1/training/enrolments/{w.e_a.pk}/", CLASS_VIEW),
+    (
+        "training-enrolment-detail",
+        "get",
+        lambda w: f"/api/v1/training/enrolments/{w.e_c.pk}/",
+        expect(404, supervisor=200, admin=200, auditor=200, centre=200),
+    ),
     # Last: it closes the class.
     ("training:roster_generate", "post", lambda w: f"/training/classes/{w.klass.pk}/roster/", MANAGE_POST),
     ("training:finalize", "post", lambda w: f"/training/classes/{w.klass.pk}/finalize/", MANAGE_POST),
@@ -150,5 +161,19 @@ def test_anonymous_is_sent_to_login_except_verification(world, client):
         response = getattr(client, method)(build(world))
         if name == "training:verify":
             assert response.status_code == 200
+        elif name.startswith("training-"):
+            assert response.status_code in (401, 403), name
         else:
             assert response.status_code == 302 and "/login/" in response["Location"], name
+
+
+def test_api_lists_only_what_is_in_reach(world, login):
+    member = login("member_a").get(f"/api/v1/training/enrolments/?klass={world.klass.pk}").json()
+    assert [r["member_name"] for r in member["results"]] == ["甲党员"]
+    supervisor = login("supervisor").get(f"/api/v1/training/enrolments/?klass={world.klass.pk}").json()
+    assert supervisor["count"] == 4
+    classes = login("secretary_b").get("/api/v1/training/classes/").json()
+    assert classes["count"] == 0
+    assert (
+        login("supervisor").get("/api/v1/training/classes/").json()["count"] == 1
+    )  # once, not once per trainee

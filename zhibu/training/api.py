@@ -1,5 +1,61 @@
-"""This area's REST endpoints; register(router) is called by zhibu/api.py."""
+"""This area's REST endpoints (read-only): classes and rosters in the user's reach.
+
+register(router) is called by zhibu/api.py.
+"""
+
+from rest_framework import serializers, viewsets
+
+from zhibu.core.api import ReachViewSetMixin
+
+from .models import Enrolment, TrainingClass
+
+
+class TrainingClassSerializer(serializers.ModelSerializer):
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = TrainingClass
+        fields = ["id", "name", "category", "category_label", "start", "end", "status", "audience"]
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    branch = serializers.CharField(source="member.branch.code", read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "klass",
+            "member",
+            "member_name",
+            "branch",
+            "status",
+            "source",
+            "attendance",
+            "exam_score",
+            "drill_total",
+            "result",
+        ]
+
+
+class TrainingClassViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = TrainingClass.objects.distinct().order_by("-start", "-id")
+    serializer_class = TrainingClassSerializer
+    view_capability = "training.view"
+
+
+class EnrolmentViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Enrolment.objects.select_related("member__branch").order_by("klass_id", "id")
+    serializer_class = EnrolmentSerializer
+    view_capability = "training.view"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        klass = self.request.query_params.get("klass", "")
+        return qs.filter(klass_id=int(klass)) if klass.isdigit() else qs
 
 
 def register(router) -> None:
-    pass
+    router.register("training/classes", TrainingClassViewSet, basename="training-class")
+    router.register("training/enrolments", EnrolmentViewSet, basename="training-enrolment")
