@@ -22,3 +22,19 @@ def test_rebuild_and_escalate_commands(cast, capsys):
     call_command("supervision", "rebuild")
     assert BranchStatus.objects.count() == 3
     assert "3 个支部" in capsys.readouterr().out
+
+
+def test_old_events_are_pruned(cast):
+    import datetime
+
+    from django.utils import timezone
+
+    from zhibu.supervision.models import Event
+    from zhibu.supervision.tasks import prune_events
+
+    old = Event.objects.create(
+        kind="x", district_id=cast.t1.district_id, created=timezone.now() - datetime.timedelta(days=91)
+    )
+    new = Event.objects.create(kind="x", district_id=cast.t1.district_id)
+    assert prune_events() == 1
+    assert not Event.objects.filter(pk=old.pk).exists() and Event.objects.filter(pk=new.pk).exists()
