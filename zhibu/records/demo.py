@@ -156,11 +156,20 @@ class _Builder:
 
 
 def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain executemany for the large tables: bulk_create's per-object cost would dominate the demo build."""
-    names = ", ".join(columns)
-    marks = ", ".join(["%s"] * len(columns))
+    """Plain SQL for the large tables: bulk_create's per-object cost would dominate the demo build.
+
+    PostgreSQL: COPY (one stream); others: executemany (SQLite runs in-process, so it is fast there).
+    """
+    table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({marks})", rows)
+        if connection.vendor == "postgresql":
+            names = ", ".join('"' + c.strip('"') + '"' for c in columns)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 @step("一册：两年会议纪实", order=30)
