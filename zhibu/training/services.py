@@ -533,6 +533,10 @@ def attempt_start(*, exam: Exam, enrolment: Enrolment, browser_token: str | None
     if attempt is not None:
         if attempt.submitted:
             return attempt
+        if not attempt.token:  # released by a proctor: the next browser to open it takes it over
+            attempt.token = Attempt._meta.get_field("token").default()
+            attempt.save(update_fields=["token"])
+            return attempt
         if browser_token != attempt.token:
             raise ValidationError(SECOND_BROWSER)
         return attempt
@@ -558,8 +562,9 @@ def attempt_start(*, exam: Exam, enrolment: Enrolment, browser_token: str | None
 
 
 def attempt_release(*, attempt: Attempt) -> Attempt:
-    """A proctor lets the examinee continue on another device (the old browser is then refused)."""
-    attempt.token = Attempt._meta.get_field("token").default()
+    """A proctor lets the examinee continue on another device: the next browser to open the paper
+    takes it over, with every answer saved so far; the old browser is then refused."""
+    attempt.token = ""
     attempt.save(update_fields=["token"])
     return attempt
 
@@ -568,7 +573,7 @@ GRACE = datetime.timedelta(seconds=5)
 
 
 def _check_open(attempt: Attempt, token: str | None, now) -> None:
-    if token != attempt.token:
+    if not attempt.token or token != attempt.token:
         raise ValidationError(SECOND_BROWSER)
     if attempt.submitted:
         raise ValidationError("试卷已提交，不能再修改答案")

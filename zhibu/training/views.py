@@ -640,7 +640,8 @@ def exam_take(request, pk):
             error = _errors(exc)[0]
             attempt = None
         else:
-            request.session[key] = attempt.token
+            if request.session.get(key) != attempt.token:
+                request.session[key] = attempt.token
     if attempt is not None and not attempt.submitted and attempt.deadline + services.GRACE < timezone.now():
         services.attempt_mark(attempt)
     if attempt is None:
