@@ -154,3 +154,11 @@ def test_member_short_of_hours_appears_in_the_branch_findings(cast, library):
     secretary = cast.a.members.get(name="甲书记")
     assert f"m{secretary.pk}" in short  # no hours at all
     assert f"m{cast.member_of_a.pk}" not in short
+
+
+def test_home_reminds_member_and_secretary(cast, library, login, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a: datetime.date(datetime.date.today().year, 11, 20))
+    home = login("member_a").get("/").content.decode()
+    assert "今年学时还差" in home
+    home = login("secretary_a").get("/").content.decode()
+    assert "甲村党支部有" in home and "学时未达标" in home

@@ -100,7 +100,9 @@ def test_sqlite_index_survives_a_table_rebuild(cast, items):
     with connection.cursor() as cursor:  # what a table-rebuilding migration does to the triggers
         for name in ("library_item_fts_ai", "library_item_fts_ad", "library_item_fts_au"):
             cursor.execute(f"DROP TRIGGER {name}")
-    services.item_save(item=Item(district=cast.a.town.district, kind="case", title="重建后新增的冰雪旅游案例"))
+    services.item_save(
+        item=Item(district=cast.a.town.district, kind="case", title="重建后新增的冰雪旅游案例")
+    )
     assert titles(search(cast.member_a, "冰雪")) == []
     ensure_sqlite_index()
     assert titles(search(cast.member_a, "冰雪")) == ["重建后新增的冰雪旅游案例"]

@@ -3,24 +3,43 @@
 from django.urls import reverse
 from django.utils import timezone
 
+from zhibu.accounts.reach import visible
 from zhibu.core.nav import registry
+from zhibu.orgs.models import Branch
 
 from . import selectors
 
 
 @registry.todos
 def learning_todos(user) -> list[dict]:
-    member = getattr(user, "member", None)
-    if member is None or not member.is_current:
-        return []
+    """From July: a member's own shortfall; from October: a secretary's members still short."""
     today = timezone.localdate()
-    row = selectors.member_rows([member], today.year)[0]
-    if not row.owed or today.month < 7:
+    if today.month < 7:
         return []
-    return [
-        {
-            "priority": 40 if today.month >= 10 else 60,
-            "title": f"今年学时还差 {row.owed}（已完成 {row.total} / {row.required:g}）",
-            "url": reverse("library:my"),
-        }
-    ]
+    items = []
+    member = getattr(user, "member", None)
+    if member is not None and member.is_current:
+        row = selectors.member_rows([member], today.year)[0]
+        if row.owed:
+            items.append(
+                {
+                    "priority": 40 if today.month >= 10 else 60,
+                    "title": f"今年学时还差 {row.owed}（已完成 {row.total} / {row.required:g}）",
+                    "url": reverse("library:my"),
+                }
+            )
+    if today.month >= 10:
+        branches = visible(Branch, user, "learning.record")
+        if 0 < branches.count() <= 3:
+            for branch in branches:
+                members = selectors.current_members(today.year).filter(branch=branch)
+                short = sum(s.members - s.met for s in selectors.summaries(members, today.year, "branch"))
+                if short:
+                    items.append(
+                        {
+                            "priority": 45,
+                            "title": f"{branch.name}有 {short} 名党员今年学时未达标，可组织集中学习",
+                            "url": reverse("library:hours_branch", args=[branch.code]),
+                        }
+                    )
+    return items
