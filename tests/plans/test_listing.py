@@ -66,3 +66,13 @@ def test_the_centre_turns_the_waiting_list_into_a_class(cast, login):
     assert response.status_code == 302
     assert CommitteeListing.objects.filter(enrolment__klass__name="新一届两委第一期").count() == 2
     assert login("supervisor").post("/plans/needs/class/", {"group": "new_committee"}).status_code == 403
+
+
+def test_roles_outside_an_election_are_not_listed_and_string_dates_are_fine(cast):
+    from zhibu.orgs.models import Election, MemberRole
+
+    worker = Member.objects.get(name="甲党务")
+    MemberRole.objects.create(member=worker, role="committee_member", start=datetime.date(2026, 3, 3))
+    assert not CommitteeListing.objects.filter(member=worker).exists()  # no election that day
+    election = Election.objects.create(branch=cast.a, date="2026-03-03")  # recorded afterwards
+    assert CommitteeListing.objects.filter(member=worker, election=election).exists()
