@@ -1,6 +1,7 @@
 // Study heartbeats: every few seconds while a video plays (or a document is open) in a visible tab,
 // tell the server how many seconds were studied since the last heartbeat and where the video is.
-// The server decides what counts; this script only reports.
+// The server decides what counts (never more than the time that passed, never beyond the item's
+// length); this script only reports.
 (function () {
   const box = document.getElementById("study");
   if (!box) return;
@@ -9,7 +10,8 @@
   const video = document.querySelector("video[data-player]");
   const isDocument = box.dataset.kind === "document";
   let studied = 0; // seconds of study not yet reported
-  let last = null; // when counting last advanced
+  let last = null; // when the clock last advanced
+  let counting = false; // whether the time since `last` is study time
   let started = false;
 
   function active() {
@@ -18,32 +20,35 @@
     return isDocument;
   }
 
+  // Advance the clock: the time since the last tick counts only if we were studying all along.
   function tick() {
     const now = performance.now();
-    if (last !== null && active()) studied += (now - last) / 1000;
+    if (counting && last !== null) studied += (now - last) / 1000;
     last = now;
+    counting = active();
+  }
+
+  function show(data) {
+    const text = box.querySelector("[data-progress-text]");
+    const bar = box.querySelector("[data-progress-bar]");
+    if (text) text.textContent = data.seconds;
+    if (bar && data.duration) bar.style.width = Math.min(100, (100 * data.seconds) / data.duration) + "%";
   }
 
   function send() {
     tick();
-    if (!active() && studied < 1 && started) return;
-    const body = JSON.stringify({ played: Math.round(studied * 10) / 10, position: video ? video.currentTime : 0 });
-    studied = 0;
+    if (started && studied < 1) return;
+    const played = Math.floor(studied * 10) / 10;
+    studied -= played;
     started = true;
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": box.dataset.csrf },
-      body: body,
+      body: JSON.stringify({ played: played, position: video ? video.currentTime : 0 }),
     })
       .then((r) => (r.ok ? r.json() : null))
-      .then((data) => {
-        if (!data) return;
-        const text = box.querySelector("[data-progress-text]");
-        const bar = box.querySelector("[data-progress-bar]");
-        if (text) text.textContent = data.seconds;
-        if (bar && data.duration) bar.style.width = Math.min(100, (100 * data.seconds) / data.duration) + "%";
-      })
+      .then((data) => data && show(data))
       .catch(() => {});
   }
 
@@ -52,14 +57,12 @@
     video.addEventListener("loadedmetadata", () => {
       if (resume > 0 && resume < video.duration - 5) video.currentTime = resume;
     });
-    video.addEventListener("play", () => { last = performance.now(); if (!started) send(); });
+    video.addEventListener("play", () => (started ? tick() : send()));
     video.addEventListener("pause", tick);
+    video.addEventListener("ended", send);
   } else if (isDocument) {
     send();
   }
-  document.addEventListener("visibilitychange", () => {
-    tick();
-    if (document.visibilityState === "visible") last = performance.now();
-  });
-  setInterval(() => { if (active()) send(); else tick(); }, interval);
+  document.addEventListener("visibilitychange", tick);
+  setInterval(() => (counting || active() ? send() : tick()), interval);
 })();
