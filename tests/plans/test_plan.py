@@ -9,6 +9,7 @@ from tests.records.helpers import held_meeting
 from zhibu.orgs.models import Member
 from zhibu.plans.selectors import plan_for
 from zhibu.records import services as records
+from zhibu.training.models import DrillScript
 from zhibu.training.services import default_scripts
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,12 @@ def test_quorum_failure_puts_the_general_meeting_drill_in_the_secretary_plan(cas
     drill = _drill(plan)
     assert drill is not None and REASON in drill.reasons
     assert plan["recommendations"][0].score >= 40  # a finding outranks a mere fit of role and domain
-    assert "确认到会有表决权的党员超过应到会人数的半数，会议有效" in drill.steps
+    script = (
+        DrillScript.objects.filter(district=cast.a.town.district, meeting="支部党员大会")
+        .order_by("id")
+        .first()
+    )
+    assert drill.steps and drill.steps == script.steps  # the procedure to drill, shown with it
     page = login("secretary_a").get(f"/plans/members/{secretary.pk}/").content.decode()
     assert "模拟演练：如何召开支部党员大会" in page and REASON in page
 
