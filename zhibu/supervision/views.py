@@ -559,7 +559,11 @@ def proposal(request, pk):
     if obj.kind == Proposal.Kind.RETRAINING:
         from zhibu.orgs.models import Member
 
-        members = Member.objects.filter(branch=obj.branch, left__isnull=True).order_by("id")
+        committee = set(draft.get("members", []))
+        members = sorted(
+            Member.objects.filter(branch=obj.branch, left__isnull=True).only("id", "name", "branch_id"),
+            key=lambda m: (m.pk not in committee, m.pk),
+        )
     context = {
         "p": obj,
         "can_decide": can_decide,
