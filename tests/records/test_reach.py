@@ -86,7 +86,10 @@ def test_reach(world, login, role):
 def test_anonymous_is_sent_to_login(world, client):
     for name, method, build, _ in MATRIX:
         response = getattr(client, method)(build(world))
-        assert response.status_code == 302 and "/login/" in response["Location"], name
+        if name.startswith("meeting-"):
+            assert response.status_code in (401, 403), name
+        else:
+            assert response.status_code == 302 and "/login/" in response["Location"], name
 
 
 def _job(w):
@@ -124,3 +127,20 @@ MATRIX += [
 MATRIX += [
     ("records:findings", "post", lambda w: f"/records/{w.meeting.pk}/findings/", MANAGE_A),
 ]
+
+
+MATRIX += [
+    ("meeting-list", "get", lambda w: "/api/v1/meetings/?branch=T1-001", ALL_200),
+    ("meeting-detail", "get", lambda w: f"/api/v1/meetings/{w.meeting.pk}/", VIEW_A),
+]
+
+
+def test_api_lists_only_meetings_in_reach(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.secretary_b)
+    assert api.get("/api/v1/meetings/").json()["count"] == 0
+    api.force_authenticate(world.member_a)
+    rows = api.get("/api/v1/meetings/?from=2000-01-01").json()["results"]
+    assert [r["id"] for r in rows] == [world.meeting.pk] and rows[0]["branch"] == "T1-001"
