@@ -327,8 +327,8 @@ def demo_district(stack: Stack, users: list[str] = DEMO_USERS) -> dict[str, dict
     return json.loads(out.strip().splitlines()[-1])
 
 
-def get_page(port: int, path: str, session: str) -> tuple[int, float, int]:
+def get_page(port: int, path: str, session: str, timeout: float = 120) -> tuple[int, float, int]:
     """(status, seconds, bytes) of one GET with a session cookie, on a fresh loopback connection."""
     started = time.perf_counter()
-    status, _, body = request(port, path, headers={"Cookie": f"sessionid={session}"})
+    status, _, body = request(port, path, headers={"Cookie": f"sessionid={session}"}, timeout=timeout)
     return status, time.perf_counter() - started, len(body)

@@ -1,0 +1,92 @@
+"""Peak memory of a web worker serving the main pages of the demo district (target: < 250 MB resident).
+
+    .venv/bin/python benchmarks/memory.py [--rounds 5] [--threads 4]
+
+Brings up the production profile on loopback (benchmarks/stack.py) with the demo district and one
+gunicorn worker process (deploy/gunicorn.conf.py: preloaded application, --threads threads, worker
+recycling switched off so growth shows), then requests every demo user's main pages (as
+benchmarks/pages.py finds them) --rounds times, --threads at a time. Reads the worker's peak resident
+set (VmHWM), its resident set at the end, and its proportional share (Pss, shared pages counted once
+across processes) from /proc (Linux). Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.stack import Stack, check_services, demo_district, get_page  # noqa: E402
+
+
+def proc_memory(pid: int) -> dict:
+    """Resident memory of a process in MB, from /proc."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            out[{"VmHWM": "peak_rss_mb", "VmRSS": "rss_mb"}[key]] = round(int(value.split()[0]) / 1024, 1)
+    rollup = Path(f"/proc/{pid}/smaps_rollup")
+    if rollup.exists():
+        for line in rollup.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("Pss", "Private_Dirty"):
+                out[f"{key.lower()}_mb"] = round(int(value.split()[0]) / 1024, 1)
+    return out
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--target-mb", type=float, default=250)
+    args = parser.parse_args()
+    reason = check_services()
+    if reason:
+        print(json.dumps({"benchmark": "memory", "skipped": reason}, ensure_ascii=False))
+        return 2
+    report: dict = {"benchmark": "memory", "rounds": args.rounds, "threads": args.threads}
+    env = {"ZHIBU_REQUIRE_OTP_FOR_ADMINS": "0", "ZHIBU_WEB_MAX_REQUESTS": "0"}
+    with Stack(extra_env=env) as stack:
+        stack.prepare()
+        users = demo_district(stack)
+        port = stack.start_gunicorn(workers=1, threads=args.threads)
+        stack.wait_http("gunicorn")
+        master = stack.procs["gunicorn"].pid
+        workers = children(master)
+        report["after_start"] = {"master": proc_memory(master), "worker": proc_memory(workers[0])}
+        jobs = [(p, u["session"]) for u in users.values() for p in u["pages"]] * args.rounds
+        started = time.monotonic()
+
+        def fetch(job) -> int:
+            try:
+                return get_page(port, *job)[0]
+            except OSError:  # a timeout: counted, and the measurement goes on
+                return 0
+
+        with ThreadPoolExecutor(args.threads) as pool:
+            statuses = list(pool.map(fetch, jobs))
+        report["requests"] = len(jobs)
+        report["seconds"] = round(time.monotonic() - started, 1)
+        report["not_200"] = sum(1 for s in statuses if s != 200)
+        worker = proc_memory(workers[0])
+        report["after_load"] = {"master": proc_memory(master), "worker": worker}
+    report["worker_peak_rss_mb"] = worker["peak_rss_mb"]
+    report["target_mb"] = args.target_mb
+    report["target_met"] = worker["peak_rss_mb"] < args.target_mb
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

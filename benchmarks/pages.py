@@ -1,0 +1,118 @@
+"""Main pages' server time with the demo district, through the production stack (target: p95 < 100 ms).
+
+    .venv/bin/python benchmarks/pages.py [--rounds 20] [--users demo-admin,demo-secretary,...]
+
+Brings up the production profile on loopback (benchmarks/stack.py: a throwaway PostgreSQL database,
+Redis, gunicorn with deploy/gunicorn.conf.py, one process), builds the demo district in it
+(`zhibu demo-district`), and logs in the demo users (demo-admin, demo-centre, demo-supervisor,
+demo-secretary, demo-member). Their main pages are the home page, every navigation entry they may use
+and the first branch they see (its page and its record book): the list grows with the product. Each
+page is requested --rounds times one after another (after one warm-up request), so the time measured
+is the server's own time plus a loopback round trip. The worker's own CPU time for each request is read
+from /proc (Linux; all its threads) too: on a shared machine the wall time also counts waiting for a core,
+the CPU time does not (nor does it count PostgreSQL's). Prints one JSON object: per page and user the
+p50, p95 and max in milliseconds, the CPU milliseconds (p50), and the overall p50 and p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.stack import DEMO_USERS, Stack, check_services, demo_district, get_page  # noqa: E402
+
+
+def cpu_ns(pid: int) -> int:
+    """Nanoseconds on a CPU of every thread of a process so far (/proc/<pid>/task/*/schedstat)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
+def timed(port: int, path: str, session: str, pid: int | None) -> tuple[float, float | None]:
+    before = cpu_ns(pid) if pid else 0
+    _, seconds, _ = get_page(port, path, session)
+    return seconds, (cpu_ns(pid) - before) / 1e9 if pid else None
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return round(1000 * s[min(len(s) - 1, int(q * len(s)))], 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--users", default=",".join(DEMO_USERS))
+    parser.add_argument("--target-ms", type=float, default=100)
+    args = parser.parse_args()
+    reason = check_services()
+    if reason:
+        print(json.dumps({"benchmark": "pages", "skipped": reason}, ensure_ascii=False))
+        return 2
+    report: dict = {"benchmark": "pages", "rounds": args.rounds}
+    with Stack(extra_env={"ZHIBU_REQUIRE_OTP_FOR_ADMINS": "0"}) as stack:
+        stack.prepare()
+        t = time.monotonic()
+        users = demo_district(stack, args.users.split(","))
+        report["demo_seconds"] = round(time.monotonic() - t, 1)
+        port = stack.start_gunicorn(workers=1, threads=1)
+        stack.wait_http("gunicorn")
+        children = Path(f"/proc/{stack.procs['gunicorn'].pid}/task/{stack.procs['gunicorn'].pid}/children")
+        worker = int(children.read_text().split()[0]) if children.exists() else None
+        pages, everything, cpu_all, failures = [], [], [], []
+        for username, info in users.items():
+            for path in info["pages"]:
+                status, _, size = get_page(port, path, info["session"])  # warm-up
+                if status != 200:
+                    failures.append({"user": username, "page": path, "status": status})
+                    continue
+                runs = [timed(port, path, info["session"], worker) for _ in range(args.rounds)]
+                times = [r[0] for r in runs]
+                cpu = [r[1] for r in runs if r[1] is not None]
+                everything += times
+                cpu_all += cpu
+                pages.append(
+                    {
+                        "user": username,
+                        "page": path,
+                        "bytes": size,
+                        "p50_ms": pct(times, 0.5),
+                        "p95_ms": pct(times, 0.95),
+                        "max_ms": round(1000 * max(times), 1),
+                        "cpu_p50_ms": pct(cpu, 0.5) if cpu else None,
+                    }
+                )
+    pages.sort(key=lambda p: -p["p95_ms"])
+    report.update(
+        {
+            "pages_measured": len(pages),
+            "requests": len(everything),
+            "overall_p50_ms": pct(everything, 0.5) if everything else None,
+            "overall_p95_ms": pct(everything, 0.95) if everything else None,
+            "overall_cpu_p50_ms": pct(cpu_all, 0.5) if cpu_all else None,
+            "overall_cpu_p95_ms": pct(cpu_all, 0.95) if cpu_all else None,
+            "pages_over_target": [
+                f"{p['user']} {p['page']} {p['p95_ms']} ms" for p in pages if p["p95_ms"] >= args.target_ms
+            ],
+            "target_p95_ms": args.target_ms,
+            "target_met": bool(pages) and all(p["p95_ms"] < args.target_ms for p in pages),
+            "not_200": failures,
+            "pages": pages,
+        }
+    )
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
