@@ -162,3 +162,8 @@ def test_home_reminds_member_and_secretary(cast, library, login, monkeypatch):
     assert "今年学时还差" in home
     home = login("secretary_a").get("/").content.decode()
     assert "甲村党支部有" in home and "学时未达标" in home
+
+
+def test_a_town_supervisor_sees_their_town_by_branch(cast, library, login):
+    html = login("supervisor").get("/library/hours/").content.decode()
+    assert "甲村党支部" in html and "丙村党支部" in html and "乙社区党支部" not in html

@@ -163,9 +163,7 @@ def build_library(rng: random.Random, district: District, admin=None) -> int:
         text.VIDEOS, posters, files, strict=True
     ):
         item = Item(district=district, kind="video", title=title, summary=summary, duration=minutes * 60)
-        item.body = (
-            f"{summary}。本片时长约 {minutes} 分钟，适合{'、'.join(tags[r].name for r in roles)}学习。"
-        )
+        item.body = f"本片时长约 {minutes} 分钟，适合{'、'.join(tags[r].name for r in roles)}学习。"
         item.image.save("x.png", ContentFile(poster), save=False)
         item.image_type = "image/png"
         if data:

@@ -147,6 +147,10 @@ class Item(models.Model):
         return self.kind == self.Kind.DOCUMENT
 
     @property
+    def minutes(self) -> int:
+        return round(self.duration / 60)
+
+    @property
     def domain_label(self) -> str:
         from zhibu.orgs.models import Branch
 

@@ -277,7 +277,9 @@ def hours(request):
     if request.GET.get("town"):
         town = get_visible_or_404(Town.objects.all(), request.user, "learning.view", code=request.GET["town"])
         members = members.filter(branch__town=town)
-    towns = visible(Branch, request.user, "learning.view").values_list("town_id", flat=True).distinct()
+    towns = (
+        visible(Branch, request.user, "learning.view").order_by().values_list("town_id", flat=True).distinct()
+    )
     by = "branch" if town is not None or len(towns) <= 1 else "town"
     rows = selectors.summaries(members, year, by)
     chart = {
