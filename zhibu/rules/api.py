@@ -5,6 +5,8 @@
 
 import datetime
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -37,6 +39,16 @@ def window_from_params(params, today: datetime.date | None = None):
 class BranchComplianceViewSet(viewsets.ViewSet):
     """A branch's compliance report (zhibu.compliance-report/1) over a window."""
 
+    @extend_schema(
+        summary="支部合规检查报告（zhibu.compliance-report/1）",
+        parameters=[
+            OpenApiParameter("code", str, OpenApiParameter.PATH, description="支部编码"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="起始日期（含），默认当年1月1日"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="截止日期（含），默认今天"),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="统计时点，默认等于 to"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def list(self, request, code=None):
         branch = get_visible_or_404(
             Branch.objects.select_related("town"), request.user, "org.view", code=code
