@@ -151,3 +151,9 @@ def test_publish_and_assign_through_the_pages(world, login):
     t = Target.objects.get(title="诉求办结率达到 95%")
     assert t.branch == world.c and t.milestones.count() == 1
     assert login("supervisor").get("/targets/tasks/new/").status_code == 403
+
+
+def test_the_town_sees_the_progress_waiting_for_review(world, login):
+    page = login("supervisor").get("/targets/").content.decode()
+    assert "待审核的目标进展" in page and f"/targets/{world.target_a.pk}/" in page
+    assert "待审核的目标进展" not in login("secretary_a").get("/targets/").content.decode()

@@ -68,6 +68,10 @@ def index(request):
         "town": town,
         "own_branch": branches[0] if len(branches) == 1 else None,
         "can_publish": any(can(user, PUBLISH, d) for d in visible(District, user, PUBLISH)),
+        "waiting": visible(Report, user, REVIEW)
+        .filter(status=Report.Status.SUBMITTED)
+        .select_related("target__branch__town")
+        .order_by("submitted_at")[:50],
     }
     return render(request, "targets/index.html", context)
 
