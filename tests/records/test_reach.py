@@ -144,3 +144,37 @@ def test_api_lists_only_meetings_in_reach(world):
     api.force_authenticate(world.member_a)
     rows = api.get("/api/v1/meetings/?from=2000-01-01").json()["results"]
     assert [r["id"] for r in rows] == [world.meeting.pk] and rows[0]["branch"] == "T1-001"
+
+
+MATRIX += [
+    ("records:exclusions", "get", lambda w: "/records/branches/T1-001/exclusions/", VIEW_A),
+    ("records:exclusions", "post", lambda w: "/records/branches/T1-001/exclusions/", MANAGE_A),
+]
+
+
+def test_exclusions_leave_members_out_of_expected(world, login):
+    import datetime
+
+    from zhibu.records.services import expected_members
+
+    secretary = login("secretary_a")
+    today = datetime.date.today()
+    bad = secretary.post(
+        "/records/branches/T1-001/exclusions/",
+        {"member": world.member_of_a.pk, "start": today.isoformat(), "end": "2000-01-01", "reason": "出国"},
+    )
+    assert "截止日期不能早于起始日期" in bad.content.decode()
+    secretary.post(
+        "/records/branches/T1-001/exclusions/",
+        {
+            "member": world.member_of_a.pk,
+            "start": "2000-01-01",
+            "end": "2099-12-31",
+            "reason": "出国（境）半年以上",
+        },
+    )
+    assert world.member_of_a not in expected_members(world.meeting)
+    assert (
+        "出国（境）半年以上"
+        in login("supervisor").get("/records/branches/T1-001/exclusions/").content.decode()
+    )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibu.orgs.models import Member
 
-from .models import MEETING_TYPES, Attachment, Meeting, Resolution, ScheduleItem
+from .models import MEETING_TYPES, Attachment, Exclusion, Meeting, Resolution, ScheduleItem
 
 
 class DateInput(forms.DateInput):
@@ -125,3 +125,23 @@ class ScheduleItemForm(forms.ModelForm):
         if link and not link.startswith("/"):
             raise forms.ValidationError(_("只能填写平台内的地址（以 / 开头），不链接外网"))
         return link
+
+
+class ExclusionForm(forms.ModelForm):
+    class Meta:
+        model = Exclusion
+        fields = ["member", "start", "end", "reason"]
+        widgets = {"start": DateInput(), "end": DateInput()}
+        labels = {"member": _("党员")}
+
+    def __init__(self, *args, branch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(branch=branch, left__isnull=True).order_by(
+            "id"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("截止日期不能早于起始日期"))
+        return data

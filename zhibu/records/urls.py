@@ -10,6 +10,7 @@ urlpatterns = [
     path("branches/<str:code>/", views.branch_records, name="branch"),
     path("branches/<str:code>/new/", views.plan, name="plan"),
     path("branches/<str:code>/handbook/<int:year>.<str:fmt>", views.handbook, name="handbook"),
+    path("branches/<str:code>/exclusions/", views.exclusions, name="exclusions"),
     path("branches/<str:code>/import/", views.ledger_import, name="import"),
     path("import/<uuid:pk>/", views.import_job, name="import_job"),
     path("import/<uuid:pk>/errors.xlsx", views.import_errors, name="import_errors"),

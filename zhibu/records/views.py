@@ -27,6 +27,7 @@ from . import chain, documents, services, workbook
 from .forms import (
     AmendmentForm,
     AttachmentForm,
+    ExclusionForm,
     LeaveForm,
     LedgerUploadForm,
     MeetingForm,
@@ -34,7 +35,7 @@ from .forms import (
     ReviewForm,
     ScheduleItemForm,
 )
-from .models import MEETING_TYPES, Attachment, Attendance, Meeting, Resolution, ScheduleItem
+from .models import MEETING_TYPES, Attachment, Attendance, Exclusion, Meeting, Resolution, ScheduleItem
 from .procedures import procedure_for
 from .schedule import completion
 
@@ -649,4 +650,30 @@ def schedule_matrix(request, code):
         request,
         "records/schedule_matrix.html",
         {"town": town, "year": year, "rows": rows, "months": range(1, 13)},
+    )
+
+
+@login_required
+def exclusions(request, code):
+    """不计入应到会人数: approved cases (e.g. abroad for over half a year) the engine leaves out of 应到."""
+    branch = get_visible_or_404(Branch.objects.select_related("town"), request.user, "org.view", code=code)
+    require(request.user, "records.view", branch)
+    can_manage = can(request.user, "records.manage", branch)
+    form = ExclusionForm(request.POST or None, branch=branch)
+    if request.method == "POST":
+        require(request.user, "records.manage", branch)
+        if request.POST.get("delete"):
+            Exclusion.objects.filter(member__branch=branch, pk=request.POST["delete"]).delete()
+            messages.success(request, "已删除")
+            return redirect("records:exclusions", code)
+        if form.is_valid():
+            form.save()
+            audit.record(request, "records.exclusion", f"Member:{form.instance.member_id}")
+            messages.success(request, "已登记")
+            return redirect("records:exclusions", code)
+    rows = Exclusion.objects.filter(member__branch=branch).select_related("member").order_by("-start")
+    return render(
+        request,
+        "records/exclusions.html",
+        {"branch": branch, "rows": rows, "form": form, "can_manage": can_manage},
     )
