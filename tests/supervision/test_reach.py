@@ -183,6 +183,9 @@ def world(sup, settings, tmp_path):
     sup.evaluation_b = Evaluation.objects.create(
         branch=sup.b, year=2025, score=80, grade="良好", result={"lines": []}
     )
+    from zhibu.supervision.models import Camera
+
+    sup.camera_a = Camera.objects.create(branch=sup.a, room="活动室", stream_url="/live/a/index.m3u8")
     sup.proposal_a = Proposal.objects.create(kind="case", branch=sup.a, year=2025, reason="测试", draft={})
     return sup
 

@@ -300,3 +300,28 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.branch_id}"
+
+
+class Camera(models.Model):
+    """A camera in a branch's activity room, played on the live meeting wall through the media server.
+
+    `stream_url` is an HLS playlist served under this site (e.g. /live/<room>/index.m3u8 proxied to
+    MediaMTX or SRS), so the page's content security policy lets the player fetch it.
+    """
+
+    branch = models.ForeignKey("orgs.Branch", on_delete=models.CASCADE, related_name="+")
+    room = models.CharField(_("活动室"), max_length=50)
+    stream_url = models.CharField(_("直播流地址（HLS）"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    reach_fields = BRANCH_REACH
+
+    class Meta:
+        verbose_name = _("活动室摄像头")
+        ordering = ["branch", "room", "id"]
+
+    def __str__(self) -> str:
+        return self.room

@@ -8,3 +8,4 @@ registry.add("supervision", _("督导意见与整改"), "supervision:index", "su
 registry.add("supervision", _("调度指令"), "supervision:dispatches", "supervision.view", order=30)
 registry.add("supervision", _("综合评估"), "supervision:evaluations", "supervision.view", order=40)
 registry.add("supervision", _("推荐与回炉"), "supervision:proposals", "supervision.view", order=50)
+registry.add("supervision", _("会议直播墙"), "supervision:wall", "supervision.view", order=15)

@@ -366,3 +366,16 @@ def timeliness(targets) -> dict:
     done = stats["on_time"] + stats["late"]
     stats["rate"] = round(100.0 * stats["on_time"] / done, 1) if done else None
     return stats
+
+
+@transaction.atomic
+def camera_add(*, branch, room: str, stream_url: str, by=None):
+    from .models import Camera
+
+    room = _text(room, "room", "活动室名称", 50)
+    url = (stream_url or "").strip()
+    if not (url.startswith("/") and not url.startswith("//") and url.split("?")[0].endswith(".m3u8")):
+        raise ValidationError(
+            {"stream_url": "请填写本站下的 HLS 地址，以 / 开头、以 .m3u8 结尾（如 /live/yq-001/index.m3u8）"}
+        )
+    return Camera.objects.create(branch=branch, room=room, stream_url=url[:300], created_by=by)

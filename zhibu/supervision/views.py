@@ -603,3 +603,78 @@ def annual_report(request, year, fmt):
     response["Content-Disposition"] = f'attachment; filename="{report.filename(data, fmt)}"'
     audit.record_export(request, "supervision.report", {"year": year, "scope": data["scope"], "format": fmt})
     return response
+
+
+# -- the live meeting wall -------------------------------------------------------------------------
+
+
+@login_required
+def wall(request):
+    """Meetings in session now: procedure step, sign-ins against expected, and video where a room has a camera."""
+    from .models import BranchStatus, Camera
+
+    user = request.user
+    scope = board_scope(user)
+    if scope.empty:
+        raise Http404
+    town = _board_town(request, user)
+    rows = visible(BranchStatus, user, VIEW).filter(in_session__gt=0)
+    if town is not None:
+        rows = rows.filter(town=town)
+    live = selectors.live_meetings(list(rows.values_list("session_meeting_id", flat=True)), limit=24)
+    cameras: dict[int, list] = {}
+    codes = [m["branch_code"] for m in live or []]
+    for cam in visible(Camera.objects.select_related("branch"), user, VIEW).filter(branch__code__in=codes):
+        cameras.setdefault(cam.branch.code, []).append(cam)
+    for m in live or []:
+        m["cameras"] = cameras.get(m["branch_code"], [])
+    return render(request, "supervision/wall.html", {"live": live, "town": town})
+
+
+@login_required
+def cameras(request, code):
+    from .models import Camera
+
+    branch = get_visible_or_404(Branch.objects.select_related("town"), request.user, VIEW, code=code)
+    can_manage = can(request.user, MANAGE, branch)
+    errors = {}
+    if request.method == "POST":
+        require(request.user, MANAGE, branch)
+        try:
+            cam = services.camera_add(
+                branch=branch,
+                room=request.POST.get("room", ""),
+                stream_url=request.POST.get("stream_url", ""),
+                by=request.user,
+            )
+        except ValidationError as e:
+            errors = {k: v[0] for k, v in e.message_dict.items()}
+        else:
+            audit.record(request, "supervision.camera_add", f"Camera:{cam.pk}", {"branch": branch.code})
+            messages.success(request, "摄像头已登记")
+            return redirect("supervision:cameras", branch.code)
+    return render(
+        request,
+        "supervision/cameras.html",
+        {
+            "branch": branch,
+            "cameras": Camera.objects.filter(branch=branch),
+            "can_manage": can_manage,
+            "errors": errors,
+            "posted": request.POST,
+        },
+    )
+
+
+@login_required
+@require_POST
+def camera_delete(request, pk):
+    from .models import Camera
+
+    cam = get_visible_or_404(Camera.objects.select_related("branch"), request.user, VIEW, pk=pk)
+    require(request.user, MANAGE, cam)
+    code = cam.branch.code
+    audit.record(request, "supervision.camera_delete", f"Camera:{cam.pk}", {"branch": code})
+    cam.delete()
+    messages.success(request, "摄像头已删除")
+    return redirect("supervision:cameras", code)
