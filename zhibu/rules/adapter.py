@@ -267,3 +267,20 @@ def meeting_findings(meeting, today: datetime.date) -> list[dict[str, Any]]:
     return [
         f for f in report["findings"] if f["records"] == [rid] and f["rule"].startswith(RECORD_RULE_PREFIXES)
     ]
+
+
+def still_to_do(branches, today: datetime.date) -> dict[int, list[dict[str, Any]]]:
+    """Per branch: the meetings the current month, quarter and year still need (frequency findings the
+    engine would give if the year ended with what has been submitted so far)."""
+    from .engine import period_key
+
+    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+    current = {period_key(today, p) for p in ("month", "quarter", "year")}
+    return {
+        pk: [
+            f
+            for f in report["findings"]
+            if f["period"] in current and f["rule"].endswith((".frequency", ".secretary"))
+        ]
+        for pk, report in reports(branches, start, end, end).items()
+    }

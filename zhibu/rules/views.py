@@ -18,8 +18,8 @@ from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import Branch, Town
 
 from . import services
-from .adapter import current_config, reports
-from .engine import DEFAULT_CONFIG, RULES, TYPE_NAMES, merge_config, period_key
+from .adapter import current_config, reports, still_to_do
+from .engine import DEFAULT_CONFIG, RULES, TYPE_NAMES, merge_config
 
 SEVERITY = {"violation": "不合规", "warning": "提醒"}
 # The town table's columns: rule families, in the order a secretary thinks of them.
@@ -91,15 +91,7 @@ def branch(request, code):
     for f in findings:
         f["record_pks"] = _record_pk(f["records"])
     # What to do next: periods still open now whose required meetings have not happened yet.
-    upcoming = []
-    if year == today.year:
-        ahead = reports([branch], start, end, end)[branch.pk]
-        current = {period_key(today, p) for p in ("month", "quarter", "year")}
-        upcoming = [
-            f
-            for f in ahead["findings"]
-            if f["period"] in current and f["rule"].endswith((".frequency", ".secretary"))
-        ]
+    upcoming = still_to_do([branch], today)[branch.pk] if year == today.year else []
     by_rule = Counter(f["rule"] for f in report["findings"])
     context = {
         "branch": branch,
