@@ -7,12 +7,18 @@ admin: district admin; auditor: read-only over the district; centre: training-ce
 """
 
 import datetime
+import os
 from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
 PASSWORD = "test-pass-2026"
+
+# The browser journeys drive Chromium with Playwright's sync API, which leaves an event loop running in
+# the worker for the rest of the session; the tests that follow it in that worker are plain synchronous
+# Django tests, which Django would otherwise refuse to run "from an async context".
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def build_cast():
