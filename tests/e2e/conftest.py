@@ -95,6 +95,36 @@ class Server:
             return db.execute(query, params).fetchall()
 
 
+def _seed(env: dict, var: Path) -> None:
+    """Migrate and build the journeys' data into `var` (once per run: xdist workers copy the first one's)."""
+    import fcntl
+
+    shared = None
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = var.parent.parent / "e2e-seed"  # the run's base temp folder, common to the workers
+        shared.mkdir(exist_ok=True)
+    source = shared / "var" if shared else var
+    lock = open((shared or var) / ".lock", "w")  # noqa: SIM115
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (source / "seed.json").exists():
+            source.mkdir(exist_ok=True)
+            build_env = dict(env, ZHIBU_VAR_DIR=str(source))
+            subprocess.run(
+                [sys.executable, "-m", "tests.e2e.seed", str(source / "seed.tmp")],
+                cwd=ROOT,
+                env=build_env,
+                check=True,
+                timeout=600,
+            )
+            (source / "seed.tmp").rename(source / "seed.json")
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+    if source != var:
+        shutil.copytree(source, var, dirs_exist_ok=True)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     var = tmp_path_factory.mktemp("e2e-var")
@@ -107,10 +137,8 @@ def server(tmp_path_factory):
         ZHIBU_SECRET_KEY=SECRET_KEY,
         PYTHONPATH=str(ROOT),
     )
+    _seed(env, var)
     seed = var / "seed.json"
-    subprocess.run(
-        [sys.executable, "-m", "tests.e2e.seed", str(seed)], cwd=ROOT, env=env, check=True, timeout=300
-    )
     port = _free_port()
     log = open(var / "daphne.log", "w")  # noqa: SIM115
     daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
@@ -142,7 +170,8 @@ def server(tmp_path_factory):
         process.kill()
     log.close()
     if ARTIFACTS.exists():
-        shutil.copy(var / "daphne.log", ARTIFACTS / "daphne.log")
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        shutil.copy(var / "daphne.log", ARTIFACTS / f"daphne-{worker}.log")
 
 
 @pytest.fixture(scope="session")
@@ -204,7 +233,7 @@ class Journey:
         context.on("request", lambda r: self.requests.append(r.url))
         self.contexts.append(context)
         page = context.new_page()
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("pageerror", lambda e: self.errors.append(f"{page.url}: {e}"))
         return page
 
     def shot(self, page, label: str) -> Path:

@@ -45,6 +45,18 @@ def build() -> dict:
         chair=members[0],
         recorder=members[-1],
     )
+    # The board journey signs someone in to its own meeting, so the journeys do not depend on their order.
+    board_meeting = records.meeting_plan(
+        branch=a,
+        types=["party_lecture"],
+        date=today,
+        by=users["secretary_a"],
+        place="村党员活动室",
+        topic="党课：做合格党员",
+        chair=members[0],
+        recorder=members[-1],
+        lecturer=members[0],
+    )
     submitted = held_meeting(a, users["secretary_a"], day=today - datetime.timedelta(days=3))
     records.meeting_submit(meeting=submitted, by=users["secretary_a"])
 
@@ -126,6 +138,7 @@ def build() -> dict:
         "password": PASSWORD,
         "planned_meeting": planned.pk,
         "submitted_meeting": submitted.pk,
+        "board_meeting": board_meeting.pk,
         "document": document.pk,
         "class": klass.pk,
         "exam": exam.pk,

@@ -85,7 +85,7 @@ def test_the_board_updates_live_when_a_member_signs_in(journey, server):
 
     # Someone else, elsewhere: the secretary records a member present (a sign-in event).
     secretary = journey.page("secretary_a")
-    secretary.goto(f"/records/{server.data['planned_meeting']}/attendance/")
+    secretary.goto(f"/records/{server.data['board_meeting']}/attendance/")
     row = secretary.locator("tr").filter(has_text="甲党务")
     started = time.monotonic()
     row.get_by_role("button", name="登记").click()
