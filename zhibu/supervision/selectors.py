@@ -25,18 +25,20 @@ STATE_LABELS = {
 }
 
 
-def branch_state(row: dict, today: datetime.date) -> str:
-    """One state per branch for the board's colour, the most urgent first."""
+def branch_state(row: dict, today: datetime.date, month: str | None = None, since=None) -> str:
+    """One state per branch for the board's colour, the most urgent first.
+
+    `month` (YYYY-MM of today) and `since` (the first day of last month) may be passed precomputed.
+    """
     if row["in_session"]:
         return "in_session"
     if row["open_findings"]:
         return "findings"
-    month = status_mod.month_key(today)
-    if row["month"] == month and row["held_in_month"]:
+    if row["month"] == (month or status_mod.month_key(today)) and row["held_in_month"]:
         return "held"
+    since = since or (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     last = row["last_held"]
-    previous_month_start = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    if last is None or last < previous_month_start:
+    if last is None or last < since:
         return "overdue"
     return "pending"
 
@@ -105,13 +107,14 @@ def board_data(user, scope, town=None, today: datetime.date | None = None) -> di
         )
     )
     month = status_mod.month_key(today)
+    since = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     towns: dict[int, dict] = {}
     branches = []
     counts = {k: 0 for k in STATE_LABELS}
     meetings_month = held_branches = in_session = open_findings = open_dispatches = 0
     checked = clean = 0
     for r in rows:
-        state = branch_state(r, today)
+        state = branch_state(r, today, month, since)
         counts[state] += 1
         held = r["held_in_month"] if r["month"] == month else 0
         meetings_month += held
@@ -181,6 +184,16 @@ def board_data(user, scope, town=None, today: datetime.date | None = None) -> di
     }
 
 
+def _expected(meeting, expected_members) -> int:
+    """应到 of a meeting in session: fixed for the sitting, so counted once and kept for a while."""
+    key = f"sup-expected-{meeting.pk}"
+    value = cache.get(key)
+    if value is None:
+        value = len(expected_members(meeting))
+        cache.set(key, value, 300)
+    return value
+
+
 def live_meetings(meeting_ids, limit: int = 12) -> list[dict] | None:
     """The meetings in session now: procedure step and sign-ins against expected (None without records)."""
     if not status_mod.records_installed():
@@ -204,7 +217,7 @@ def live_meetings(meeting_ids, limit: int = 12) -> list[dict] | None:
                 "steps": len(steps),
                 "step_label": str(steps[m.step]) if m.step < len(steps) else "议程已完成",
                 "present": m.attendance.filter(state="present").count(),
-                "expected": len(expected_members(m)),
+                "expected": _expected(m, expected_members),
             }
         )
     return out
