@@ -100,6 +100,24 @@ def test_the_board_updates_live_when_a_member_signs_in(journey, server):
     )
 
 
+def test_the_board_falls_back_to_polling_without_a_socket(journey, server):
+    """Where WebSockets cannot get through (an old browser, a proxy), the board polls and still updates."""
+    board = journey.page("supervisor", device=BOARD)
+    board.add_init_script("delete window.WebSocket;")
+    board.goto("/supervision/board/")
+    board.wait_for_function("() => document.getElementById('conn').dataset.state === 'polling'")
+    journey.shot(board, "board-polling")
+    secretary = journey.page("secretary_a")
+    secretary.goto(f"/records/{server.data['board_meeting']}/attendance/")
+    started = time.monotonic()
+    secretary.locator("tr").filter(has_text="甲党务").get_by_role("button", name="登记").click()
+    board.locator("#feed li").filter(has_text="签到").first.wait_for(timeout=5_000)  # polls every 3 s
+    (journey.dir / "timing.txt").write_text(
+        f"sign-in to board by polling: {time.monotonic() - started:.3f} s\n"
+    )
+    journey.shot(board, "board-event-by-polling")
+
+
 def _roster(path, bad: bool):
     wb = Workbook()
     ws = wb.active
