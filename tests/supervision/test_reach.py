@@ -15,6 +15,26 @@ MATRIX = [
         expect(404, secretary_a=200, worker_a=200, secretary_b=200, **VIEWERS),
     ),
     ("supervision:board", "get", lambda c: "/supervision/board/", expect(404, **VIEWERS)),
+    ("supervision:wall", "get", lambda c: "/supervision/wall/", expect(404, **VIEWERS)),
+    (
+        "supervision:wall",
+        "get",
+        lambda c: "/supervision/wall/?town=T2",
+        expect(404, admin=200, auditor=200, centre=200),
+    ),
+    ("supervision:cameras", "get", lambda c: "/supervision/branches/T1-001/cameras/", expect(404, **VIEWERS)),
+    (
+        "supervision:cameras",
+        "post",
+        lambda c: "/supervision/branches/T2-001/cameras/",
+        expect(404, admin=200, auditor=403, centre=403),
+    ),
+    (
+        "supervision:camera_delete",
+        "post",
+        lambda c: f"/supervision/cameras/{c.camera_a.pk}/delete/",
+        expect(404, auditor=403, centre=403, supervisor=302, admin=302),
+    ),
     (
         "supervision:board",
         "get",
