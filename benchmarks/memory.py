@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.stack import Stack, check_services, demo_district, get_page  # noqa: E402
+from benchmarks.stack import Stack, check_services, children, demo_district, get_page  # noqa: E402
 
 
 def proc_memory(pid: int) -> dict:
@@ -38,11 +38,6 @@ def proc_memory(pid: int) -> dict:
             if key in ("Pss", "Private_Dirty"):
                 out[f"{key.lower()}_mb"] = round(int(value.split()[0]) / 1024, 1)
     return out
-
-
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def main() -> int:

@@ -24,18 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.stack import DEMO_USERS, Stack, check_services, demo_district, get_page  # noqa: E402
-
-
-def cpu_ns(pid: int) -> int:
-    """Nanoseconds on a CPU of every thread of a process so far (/proc/<pid>/task/*/schedstat)."""
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            total += int((task / "schedstat").read_text().split()[0])
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return total
+from benchmarks.stack import DEMO_USERS, Stack, check_services, cpu_ns, demo_district, get_page  # noqa: E402
 
 
 def timed(port: int, path: str, session: str, pid: int | None) -> tuple[float, float | None]:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.stack import Stack, check_services, pg_connect, request  # noqa: E402
+from benchmarks.stack import Stack, check_services, children, cpu_ns, pg_connect, request  # noqa: E402
 
 SETUP = """
 import datetime, json
@@ -272,7 +272,7 @@ def main() -> int:
         "members_per_meeting": args.members,
     }
     report["target_rate"] = args.rate
-    with Stack() as stack:
+    with Stack(extra_env={"ZHIBU_WEB_MAX_REQUESTS": "0"}) as stack:
         stack.prepare()
         plan = str(stack.tmp / "plan.json")
         t = time.monotonic()
@@ -284,6 +284,23 @@ def main() -> int:
             for _ in range(args.workers * 2):
                 request(port, path)
         report["server"] = {"gunicorn_workers": args.workers, "threads": args.threads}
+        workers = children(stack.procs["gunicorn"].pid)
+
+        def backends() -> list[int]:
+            with pg_connect(stack.pg_url) as conn:
+                rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [stack.db_name])
+                return [r[0] for r in rows.fetchall()]
+
+        def cpu_of(pids) -> dict[int, int]:
+            out = {}
+            for pid in pids:
+                try:
+                    out[pid] = cpu_ns(pid)
+                except FileNotFoundError:
+                    pass
+            return out
+
+        app_before, db_before = cpu_of(workers), cpu_of(backends())
         load = subprocess.run(
             [
                 sys.executable,
@@ -308,6 +325,19 @@ def main() -> int:
         if load.returncode != 0:
             raise SystemExit(f"load process failed:\n{load.stderr[-3000:]}")
         report["load"] = json.loads(load.stdout)
+        # CPU spent per sign-in by the gunicorn workers and by the PostgreSQL backends that served them:
+        # what the rate would be with the whole machine, whatever else is running on it now.
+        n = report["load"]["requests"]
+        app_after, db_after = cpu_of(workers), cpu_of(backends())  # connections stay open (CONN_MAX_AGE)
+        app_ms = sum(v - app_before.get(pid, 0) for pid, v in app_after.items()) / 1e6 / n
+        db_ms = sum(v - db_before.get(pid, 0) for pid, v in db_after.items()) / 1e6 / n
+        cores = os.cpu_count() or 1
+        report["cpu_per_signin"] = {
+            "gunicorn_ms": round(app_ms, 2),
+            "postgres_ms": round(db_ms, 2),
+            "machine_cores": cores,
+            "rate_if_all_cores_served_signins": round(1000 * cores / (app_ms + db_ms), 1) if app_ms else None,
+        }
         with pg_connect(stack.database_url) as conn:
             rows, distinct, meetings_with_rows = conn.execute(
                 "SELECT count(*), count(DISTINCT (a.meeting_id, a.member_id)), count(DISTINCT a.meeting_id) "

@@ -120,7 +120,11 @@ class Stack:
         return candidates[0], False
 
     def _make_env(self, extra: dict[str, str]) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ZHIBU_", "DATABASE_", "REDIS_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("ZHIBU_", "DATABASE_", "REDIS_", "DJANGO_"))
+        }
         env.update(
             {
                 "DJANGO_SETTINGS_MODULE": "zhibu.settings",
@@ -332,3 +336,19 @@ def get_page(port: int, path: str, session: str, timeout: float = 120) -> tuple[
     started = time.perf_counter()
     status, _, body = request(port, path, headers={"Cookie": f"sessionid={session}"}, timeout=timeout)
     return status, time.perf_counter() - started, len(body)
+
+
+def cpu_ns(pid: int) -> int:
+    """Nanoseconds on a CPU of every thread of a process so far (/proc/<pid>/task/*/schedstat, Linux)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []

@@ -90,7 +90,9 @@ def test_the_env_template_filled_in_passes_djangos_deployment_checks(tmp_path):
 
     The whole `check --deploy` (every app's warnings) is `make lint`'s job (scripts/check-deploy).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZHIBU_", "DATABASE_", "REDIS_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ZHIBU_", "DATABASE_", "REDIS_", "DJANGO_"))
+    }
     env.update({k: v for k, v in env_template().items() if v})
     env.update(
         ZHIBU_SECRET_KEY="x" * 20 + "-production-secret-key-for-the-check-0123456789",
