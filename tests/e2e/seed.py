@@ -74,6 +74,18 @@ def build() -> dict:
         file=SimpleUploadedFile("d.pdf", pdf, content_type="application/pdf"),
     )
 
+    library.item_save(
+        item=Item(
+            district=district,
+            kind="document",
+            title="三会一课规范流程",
+            summary="支部党员大会、支委会、党小组会和党课的召开程序",
+            body="按期召开，做好会议记录。",
+            duration=300,
+        ),
+        file=SimpleUploadedFile("e.pdf", pdf, content_type="application/pdf"),
+    )
+
     # Training: a rotation class with a roster, an exam open now (journey 1), a session under way.
     klass = training.class_create(
         district=district,

@@ -83,6 +83,9 @@ def test_supervisor_reviews_and_dispatches(journey, server):
     page.get_by_role("button", name="保存审核结果").click()
     page.get_by_text("已审核通过").first.wait_for()
     journey.shot(page, "reviewed")
+    assert server.sql(
+        "select status from records_meeting where id = ?", server.data["submitted_meeting"]
+    ) == [("approved",)]
 
     page.goto("/supervision/")
     page.get_by_role("link", name="下达调度指令").click()

@@ -45,6 +45,7 @@ def test_member_signs_in_by_qr_learns_and_takes_an_exam(journey, server):
     phone.locator("#q").press("Enter")
     link = phone.get_by_role("link", name="发展党员工作流程图解")
     link.wait_for()
+    assert phone.get_by_role("link", name="三会一课规范流程").count() == 0  # only what matches the word
     journey.shot(phone, "library-search")
     link.tap()
     phone.get_by_role("heading", name="发展党员工作流程图解").wait_for()
