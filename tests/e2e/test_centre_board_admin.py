@@ -6,7 +6,7 @@ import time
 from django.core import signing
 from openpyxl import Workbook
 
-from .conftest import BOARD, PHONE, SECRET_KEY, TABLET
+from .conftest import BOARD, PHONE, SECRET_KEY, TABLET, axe
 
 
 def token(purpose: str, object_id: int) -> str:
@@ -66,6 +66,7 @@ def test_centre_runs_a_class_and_an_instructor_scores_a_drill_on_a_tablet(journe
     sheets.first.locator("input[id^=n]").fill("程序完整，表决规范")
     assert first.locator("button.level").first.get_attribute("aria-pressed") == "true"
     journey.shot(tablet, "score-sheet")
+    assert axe(tablet) == []
     with tablet.expect_navigation():
         tablet.get_by_role("button", name="保存并评下一位").tap()
     tablet.goto(drill_url)
@@ -81,6 +82,7 @@ def test_the_board_updates_live_when_a_member_signs_in(journey, server):
     board.goto("/supervision/board/")
     board.wait_for_function("() => document.getElementById('conn').dataset.state === 'live'", timeout=15_000)
     journey.shot(board, "board-live")
+    assert axe(board) == []
     assert "实时" in board.inner_text("#conn")
 
     # Elsewhere, a member scans the meeting room's code with a phone.

@@ -5,7 +5,7 @@ import re
 
 from django.core import signing
 
-from .conftest import PHONE, login
+from .conftest import PHONE, axe, login
 
 
 def signin_url(server, meeting_id: int) -> str:
@@ -35,6 +35,7 @@ def test_member_signs_in_by_qr_learns_and_takes_an_exam(journey, server):
     phone.get_by_role("heading", name="签到成功").wait_for()
     assert "甲村党支部" in phone.inner_text("main")
     journey.shot(phone, "signed-in")
+    assert axe(phone) == []
     # The screen's count follows (its QR panel refreshes itself every 20 s; a reload shows it at once).
     screen.reload()
     assert screen.get_by_text("1 / 3").is_visible()
@@ -71,6 +72,7 @@ def test_member_signs_in_by_qr_learns_and_takes_an_exam(journey, server):
             form.locator("input[name=value]").dispatch_event("change")
         form.locator(".saved").filter(has_text="已保存").wait_for()
     journey.shot(phone, "exam-answered")
+    assert axe(phone) == []
     phone.reload()
     assert re.search(r"已答\s*4\s*/\s*4\s*题", phone.inner_text("#exam-status"))
     assert phone.locator("input[type=radio]:checked").count() == 3
