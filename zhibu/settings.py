@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "zhibu.accounts.middleware.AccountSecurityMiddleware",
+    "zhibu.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -311,7 +312,9 @@ SPECTACULAR_SETTINGS = {
 
 # Idle timeout: a session lasts 30 minutes after the last request.
 SESSION_COOKIE_AGE = int(env("ZHIBU_SESSION_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = (
+    False  # zhibu.accounts.middleware.IdleTimeoutMiddleware refreshes it once a minute
+)
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

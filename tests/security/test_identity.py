@@ -71,8 +71,21 @@ def test_the_right_password_logs_in(cast):
     assert response.status_code == 302 and response["Location"] == "/"
 
 
-def test_sessions_end_after_idle_time():
-    assert settings.SESSION_COOKIE_AGE <= 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+def test_sessions_end_after_idle_time(cast, login):
+    from django.contrib.sessions.models import Session
+
+    assert settings.SESSION_COOKIE_AGE <= 30 * 60
+    client = login("secretary_a")
+    client.get("/")
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first = Session.objects.get(session_key=key).expire_date
+    client.get("/orgs/")  # within the minute: the session is not written again
+    assert Session.objects.get(session_key=key).expire_date == first
+    session = client.session
+    session["zhibu_seen"] = 0  # as if the last refresh were long ago
+    session.save()
+    client.get("/orgs/")
+    assert Session.objects.get(session_key=key).expire_date > first
 
 
 def test_a_user_with_totp_must_give_a_code(cast):
