@@ -27,6 +27,8 @@ def parse_date(value) -> datetime.date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 1 <= value < 80000:
             return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"无法识别的日期“{value}”，请写成 2001-07-01、2001.07 或 2001年7月")
         value = str(int(value))
     text = normalise(str(value)).rstrip(".")
     if not text:
