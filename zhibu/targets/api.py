@@ -4,7 +4,7 @@ from rest_framework import serializers, viewsets
 
 from zhibu.core.api import ReachViewSetMixin
 
-from .models import KeyTask, Report, Target
+from .models import KeyTask, Milestone, Report, Target
 
 
 class KeyTaskSerializer(serializers.ModelSerializer):
@@ -13,9 +13,15 @@ class KeyTaskSerializer(serializers.ModelSerializer):
         fields = ["id", "year", "title", "description", "created_at"]
 
 
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due", "done_on"]
+
+
 class TargetSerializer(serializers.ModelSerializer):
     branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    milestones = serializers.SerializerMethodField()
+    milestones = MilestoneSerializer(many=True, read_only=True)
 
     class Meta:
         model = Target
@@ -31,9 +37,6 @@ class TargetSerializer(serializers.ModelSerializer):
             "status",
             "milestones",
         ]
-
-    def get_milestones(self, obj):
-        return [{"title": m.title, "due": m.due, "done_on": m.done_on} for m in obj.milestones.all()]
 
 
 class ReportSerializer(serializers.ModelSerializer):
