@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhibu.core.middleware.AuditWritesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -299,6 +300,8 @@ REST_FRAMEWORK = {
 }
 RATELIMIT_VIEW = "zhibu.core.views.rate_limited"
 ZHIBU_LOGIN_RATE = env("ZHIBU_LOGIN_RATE", "30/m")
+# Per person (or per address before login: a village office's phones may share one address).
+ZHIBU_SIGNIN_RATE = env("ZHIBU_SIGNIN_RATE", "120/m")
 SPECTACULAR_SETTINGS = {
     "TITLE": "zhibu API",
     "DESCRIPTION": "支部规范化建设实训与督导平台 REST API（v1）",

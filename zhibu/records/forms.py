@@ -17,6 +17,17 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
+def meeting_revision(meeting) -> str:
+    """A short fingerprint of a record's editable fields, to notice concurrent edits."""
+    import hashlib
+    import json
+
+    from django.forms.models import model_to_dict
+
+    values = model_to_dict(meeting, fields=MeetingForm._meta.fields)
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 class MeetingForm(forms.ModelForm):
     types = forms.MultipleChoiceField(
         label=_("会议类型（可多选：如主题党日同时是党员大会和党课）"),
@@ -48,8 +59,13 @@ class MeetingForm(forms.ModelForm):
             "minutes": forms.Textarea(attrs={"rows": 12}),
         }
 
+    # The record as it was when the form was loaded: a save over someone else's newer edit is refused.
+    revision = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, branch, planning: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["revision"].initial = meeting_revision(self.instance)
         people = Member.objects.filter(branch=branch).filter(Q(left__isnull=True)).order_by("id")
         for name in ("chair", "recorder", "lecturer"):
             self.fields[name].queryset = people
@@ -60,6 +76,16 @@ class MeetingForm(forms.ModelForm):
         )
         if planning:
             del self.fields["minutes"]
+
+    def clean_revision(self):
+        revision = self.cleaned_data.get("revision")
+        if revision and self.instance.pk and revision != meeting_revision(self.instance):
+            raise forms.ValidationError(
+                _(
+                    "这条纪实在您打开之后已被他人修改；为免覆盖他人的内容，本次未保存。请刷新页面，核对后重新填写。"
+                )
+            )
+        return revision
 
 
 class ResolutionForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
 from zhibu.core import audit, qr
@@ -134,6 +136,7 @@ def plan(request, code):
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        data.pop("revision", None)
         try:
             meeting = services.meeting_plan(branch=branch, by=request.user, **data)
         except ValidationError as exc:
@@ -202,7 +205,7 @@ def edit(request, pk):
         return redirect("records:meeting", meeting.pk)
     form = MeetingForm(request.POST or None, instance=meeting, branch=meeting.branch)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items()}
+        data = {k: v for k, v in form.cleaned_data.items() if k != "revision"}
         meeting.refresh_from_db()
         try:
             services.meeting_update(meeting=meeting, **data)
@@ -229,7 +232,7 @@ def findings(request, pk):
         require(request.user, "records.manage", meeting)
         form = MeetingForm(request.POST, instance=meeting, branch=meeting.branch)
         form.is_valid()
-        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields and k != "revision"}
         with transaction.atomic():
             try:
                 services.meeting_update(meeting=meeting, **data)
@@ -335,6 +338,7 @@ def qr_panel(request, pk):
     return render(request, "records/_qr.html", _qr_context(request, meeting))
 
 
+@ratelimit(key="user_or_ip", rate=settings.ZHIBU_SIGNIN_RATE, block=True)
 def signin(request, token):
     """A member scanned the room's QR code: sign them in (logging in first if needed); idempotent."""
     pending = request.session.get(PENDING_KEY)

@@ -1,6 +1,7 @@
 import datetime
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
 from zhibu.core import qr
@@ -437,6 +439,7 @@ def session_qr_code(request, pk):
     return render(request, "training/_qr_code.html", context)
 
 
+@ratelimit(key="user_or_ip", rate=settings.ZHIBU_SIGNIN_RATE, block=True)
 @login_required
 def signin(request, token):
     """The page a trainee's phone opens from the code on the screen: confirm and sign in."""
