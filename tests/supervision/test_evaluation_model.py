@@ -22,6 +22,7 @@ def full():
         "learning": Value(1.0),
         "training": Value(1.0),
         "dispatch": Value(1.0),
+        "targets": Value(1.0),
         "supervision": Value(0),
     }
 
@@ -31,6 +32,7 @@ def test_meeting_every_standard_scores_100_and_going_beyond_adds_nothing():
     beyond = full()
     beyond["schedule"] = Value(1.8)
     beyond["learning"] = Value(3.0)
+    beyond["targets"] = Value(1.5)
     result = evaluate(beyond)
     assert result["score"] == 100.0 and result["grade"] == "优秀"
 
@@ -58,9 +60,9 @@ def test_deductions_stop_at_the_cap_and_say_so():
     values = full()
     values["supervision"] = Value(1, [Item(f"督导意见 {i}", 8) for i in range(5)])
     line = next(x for x in evaluate(values)["lines"] if x["key"] == "supervision")
-    assert line["lost"] == 25 and line["earned"] == 0
-    assert line["reasons"][3]["points"] == 1 and line["reasons"][3]["capped"]
-    assert line["reasons"][4]["points"] == 0
+    assert line["lost"] == 20 and line["earned"] == 0
+    assert line["reasons"][2]["points"] == 4 and line["reasons"][2]["capped"]
+    assert line["reasons"][3]["points"] == 0
 
 
 def test_missing_sources_are_no_data_and_the_score_is_scaled():
@@ -74,6 +76,21 @@ def test_missing_sources_are_no_data_and_the_score_is_scaled():
     assert lines["learning"]["note"] == "学时模块未启用"
     assert result["scaled"] and result["possible"] == 80
     assert result["score"] == pytest.approx(100 * 75 / 80, abs=0.05)
+
+
+def test_target_shortfalls_explain_the_points_lost_and_no_targets_is_no_data():
+    values = full()
+    values["targets"] = Value(0.5, [Item("“拆违”目标 10处，审核通过 5处"), Item("“清河”节点完成 1/2")])
+    line = next(x for x in evaluate(values)["lines"] if x["key"] == "targets")
+    assert line["status"] == "ok" and line["attained"] == 50 and line["lost"] == 5
+    assert [r["text"] for r in line["reasons"]] == ["“拆违”目标 10处，审核通过 5处", "“清河”节点完成 1/2"]
+    assert sum(r["points"] for r in line["reasons"]) == 5
+    values["targets"] = Value(None, note="本期没有支部目标")
+    result = evaluate(values)
+    line = next(x for x in result["lines"] if x["key"] == "targets")
+    assert line["status"] == "no_data" and line["earned"] is None and line["note"] == "本期没有支部目标"
+    # Left out exactly like any other indicator without data: the score is scaled over the other 90.
+    assert result["scaled"] and result["possible"] == 90 and result["score"] == 100.0
 
 
 def test_grade_bands():
@@ -90,7 +107,7 @@ def test_grade_bands():
 
 
 def test_model_as_data_is_validated():
-    assert len(DEFAULT_MODEL.indicators) == 7
+    assert len(DEFAULT_MODEL.indicators) == 8
     assert sum(i.weight for i in DEFAULT_MODEL.indicators) == 100
     bad = dict(DEFAULT_MODEL_DATA, bands=[["好", 50], ["优", 90], ["差", 0]])
     with pytest.raises(ModelError):

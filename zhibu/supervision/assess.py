@@ -157,6 +157,16 @@ def values_for(branches, year: int, today: datetime.date | None = None) -> dict[
     for pk, (n, late) in targets.items():
         out[pk]["dispatch"] = Value((n - len(late)) / n, late)
 
+    if apps.is_installed("zhibu.targets"):
+        from zhibu.targets.selectors import target_attainments
+
+        # Targets due so far this year; one not yet due is not judged yet (like a dispatch in its time).
+        for pk, (value, lines) in target_attainments(branches, (start, end)).items():
+            if value is None:  # no targets: no data, never an invented score
+                out[pk]["targets"] = Value(None, note="；".join(lines))
+            else:
+                out[pk]["targets"] = Value(value, [Item(line) for line in lines])
+
     found = defaultdict(list)
     for f in Finding.objects.filter(
         branch_id__in=ids, created_at__date__gte=start, created_at__date__lte=end
