@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts.reach import has_capability, visible
@@ -25,7 +26,8 @@ def record_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 20,
-                    "title": f"有 {waiting} 份会议纪实等待审核",
+                    "title": ngettext("有 %(n)s 份会议纪实等待审核", "有 %(n)s 份会议纪实等待审核", waiting)
+                    % {"n": waiting},
                     "url": reverse("records:index") + "?status=submitted",
                 }
             )
@@ -35,7 +37,8 @@ def record_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 10,
-                    "title": f"{m.date} {m.type_label}纪实被退回，请修改后重新提交",
+                    "title": gettext("%(date)s %(type)s纪实被退回，请修改后重新提交")
+                    % {"date": m.date, "type": m.type_label},
                     "url": reverse("records:meeting", args=[m.pk]),
                 }
             )
@@ -44,7 +47,8 @@ def record_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 20,
-                    "title": f"{m.date} {m.type_label}已召开，请在会后 7 天内提交纪实",
+                    "title": gettext("%(date)s %(type)s已召开，请在会后 7 天内提交纪实")
+                    % {"date": m.date, "type": m.type_label},
                     "url": reverse("records:meeting", args=[m.pk]),
                 }
             )
@@ -60,7 +64,8 @@ def record_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 30,
-                    "title": f"{m.date} 将召开{m.type_label}，请准时参加或请假",
+                    "title": gettext("%(date)s 将召开%(type)s，请准时参加或请假")
+                    % {"date": m.date, "type": m.type_label},
                     "url": reverse("records:meeting", args=[m.pk]),
                 }
             )

@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from zhibu.accounts.reach import has_capability
 from zhibu.core.nav import registry
@@ -19,7 +21,11 @@ def supervision_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 10 if f.deadline <= today else 30,
-                    "title": f"督导意见待整改：{f.get_category_display()}（期限 {f.deadline:%m月%d日}）",
+                    "title": gettext("督导意见待整改：%(category)s（期限 %(deadline)s）")
+                    % {
+                        "category": f.get_category_display(),
+                        "deadline": date_format(f.deadline, "MONTH_DAY_FORMAT"),
+                    },
                     "url": reverse("supervision:finding", args=[f.pk]),
                 }
             )
@@ -30,7 +36,11 @@ def supervision_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 10 if t.dispatch.deadline <= today else 25,
-                    "title": f"调度指令待办理：{t.dispatch.title}（期限 {t.dispatch.deadline:%m月%d日}）",
+                    "title": gettext("调度指令待办理：%(title)s（期限 %(deadline)s）")
+                    % {
+                        "title": t.dispatch.title,
+                        "deadline": date_format(t.dispatch.deadline, "MONTH_DAY_FORMAT"),
+                    },
                     "url": reverse("supervision:dispatch", args=[t.dispatch_id]),
                 }
             )
@@ -39,6 +49,10 @@ def supervision_todos(user) -> list[dict]:
         n = waiting.count()
         if n:
             items.append(
-                {"priority": 30, "title": f"{n} 条整改待审核销号", "url": reverse("supervision:index")}
+                {
+                    "priority": 30,
+                    "title": ngettext("%(n)s 条整改待审核销号", "%(n)s 条整改待审核销号", n) % {"n": n},
+                    "url": reverse("supervision:index"),
+                }
             )
     return items
