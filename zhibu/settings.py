@@ -260,6 +260,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A job whose worker died (killed, out of memory, machine restarted) goes to another worker once this many
+# seconds have passed since it was handed out: longer than the longest job, or a running job is run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("ZHIBU_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TIMEZONE = TIME_ZONE
 # The queue's name: several installations (or a smoke check) can share one Redis without sharing work.
 CELERY_TASK_DEFAULT_QUEUE = env("ZHIBU_CELERY_QUEUE", "celery")
