@@ -35,11 +35,15 @@ def collective_hours(member_ids, year: int) -> dict[int, float]:
 
 
 def learning_hours(member_ids, year: int) -> dict[int, float]:
-    """The compliance engine's provider: each member's 学时 in `year`, online plus collective."""
-    member_ids = list(member_ids)
-    online = online_hours(member_ids, year)
-    offline = collective_hours(member_ids, year)
-    return {m: round(online.get(m, 0.0) + offline.get(m, 0.0), 2) for m in member_ids}
+    """The compliance engine's provider: each member's 学时 in `year`, online plus collective.
+
+    `member_ids` a list of ids or a queryset of them (`values_list("id", flat=True)`): then the sums
+    filter by a subquery rather than a list of thousands of parameters."""
+    ids = list(member_ids)
+    members = member_ids if hasattr(member_ids, "query") else ids
+    online = online_hours(members, year)
+    offline = collective_hours(members, year)
+    return {m: round(online.get(m, 0.0) + offline.get(m, 0.0), 2) for m in ids}
 
 
 def committee_ids(member_ids, year: int) -> set[int]:

@@ -3,7 +3,9 @@
 Ledger ids are the database's: members `m<pk>`, groups `g<pk>`, records `r<pk>`, so a finding links
 straight back to its record. Many branches are built with a handful of queries (no per-branch N+1).
 Learning hours come from whoever registers a source in LEARNING_SOURCES: a callable
-`(member_ids: list[int], year: int) -> dict[int, float]` (the library area appends one when it lands).
+`(member_ids, year: int) -> dict[int, float]` (the library area appends one when it lands); `member_ids`
+iterates as ints and is a queryset (`values_list("id", flat=True)`), so a source may filter by it as a
+subquery instead of a list of thousands of parameters.
 """
 
 from __future__ import annotations
@@ -84,11 +86,13 @@ def build_ledgers(
     for g in Group.objects.filter(branch_id__in=ids).order_by("id").values("id", "branch_id", "name"):
         docs[g["branch_id"]]["groups"].append({"id": f"g{g['id']}", "name": g["name"]})
 
+    in_ledger = Member.objects.filter(branch_id__in=ids, joined__lte=to).filter(
+        Q(left__isnull=True) | Q(left__gt=from_)
+    )
     members = list(
-        Member.objects.filter(branch_id__in=ids, joined__lte=to)
-        .filter(Q(left__isnull=True) | Q(left__gt=from_))
-        .order_by("id")
-        .values_list("id", "branch_id", "name", "joined", "full_since", "left", "group_id")
+        in_ledger.order_by("id").values_list(
+            "id", "branch_id", "name", "joined", "full_since", "left", "group_id"
+        )
     )
     member_branch = {m[0]: m[1] for m in members}
     roles: dict[int, list] = defaultdict(list)
@@ -203,14 +207,14 @@ def build_ledgers(
         )
 
     if LEARNING_SOURCES and member_branch and meeting_ids is None:
-        member_ids = list(member_branch)
+        member_ids = in_ledger.order_by().values_list("id", flat=True)
         for year in range(from_.year, to.year + 1):
             totals: dict[int, float] = defaultdict(float)
             for source in LEARNING_SOURCES:
                 for member_id, hours in source(member_ids, year).items():
                     if member_id in member_branch:
                         totals[member_id] += float(hours)
-            for member_id in member_ids:
+            for member_id in member_branch:
                 if member_id in totals:
                     docs[member_branch[member_id]]["learning"].append(
                         {"member": f"m{member_id}", "year": year, "hours": round(totals[member_id], 2)}
