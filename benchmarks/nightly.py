@@ -1,15 +1,20 @@
 """The nightly compliance evaluation of a whole city, against the database made by benchmarks/city.py.
 
     .venv/bin/python benchmarks/city.py --scale 0.1            # first: the city (kept as zhibu_city)
-    .venv/bin/python benchmarks/nightly.py [--db zhibu_city] [--limit N] [--chunk 500]
+    .venv/bin/python benchmarks/nightly.py [--db zhibu_city] [--limit N] [--chunk 250] [--workers 2] [--task]
 
 Evaluates every branch's year (or the first --limit branches) exactly as the application does at night:
-`zhibu.rules.adapter.reports` over chunks of --chunk branches — the ledgers built from the database with a
-handful of queries per chunk (members, roles, meetings, attendance, resolutions, attachments, learning
-hours), then the compliance engine. Prints one JSON object: branch-years per second, the seconds for the
-branches evaluated and, at that rate, for 100,000 branches (target: under 10 minutes), the split between
-reading the database and checking, the CPU time of this process (on a shared machine the wall time
-also counts waiting for a core), and the peak resident memory of the process.
+`zhibu.rules.adapter.build_ledgers` over chunks of --chunk branches — the ledgers built from the database
+with a handful of queries per chunk (members, roles, meetings, attendance, resolutions, attachments,
+learning hours), then the compliance engine. The chunks are shared by --workers processes, as the nightly
+task (`zhibu.supervision.tasks.rebuild_board`) shares them as one Celery task per chunk among the worker
+processes (ZHIBU_WORKER_CONCURRENCY); --workers 1 is one process. With --task each chunk runs that task's
+own unit, `status.rebuild_chunk` (board rows written, as of 31 December), instead of reading and checking.
+Prints one JSON object: branch-years per second, the seconds for the branches evaluated and, at that rate,
+for 100,000 branches (target: under 10 minutes), the split between reading the database and checking
+(summed over the workers), the CPU time of the processes and of their PostgreSQL backends (on a shared
+machine the wall time also counts waiting for a core; CPU per branch does not), and the peak resident
+memory of a process.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import multiprocessing
 import os
 import resource
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,6 +37,63 @@ from benchmarks.stack import with_db  # noqa: E402
 CITY_BRANCHES = 100_000
 
 
+def _setup(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibu.settings")
+    import django
+
+    django.setup()
+
+
+def _backend_cpu() -> float:
+    """CPU seconds of this process's PostgreSQL backend so far (same machine, Linux /proc), else 0."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    try:
+        fields = (
+            Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        )
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _chunk(ids: list[int], year: int, task: bool) -> tuple[int, int, float, float, float]:
+    """(branches, violations, read seconds, check seconds, database CPU seconds) of one chunk."""
+    pg = _backend_cpu()
+    n, violations, read, checked = _run_chunk(ids, year, task)
+    return n, violations, read, checked, _backend_cpu() - pg
+
+
+def _run_chunk(ids: list[int], year: int, task: bool) -> tuple[int, int, float, float]:
+    from zhibu.orgs.models import Branch
+    from zhibu.rules import adapter
+    from zhibu.rules.engine import Window, check
+    from zhibu.rules.ledger import parse_ledger
+
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    if task:
+        from django.db.models import Sum
+
+        from zhibu.supervision import status
+        from zhibu.supervision.models import BranchStatus
+
+        t = time.monotonic()
+        status.rebuild_chunk(ids, today=end)
+        found = BranchStatus.objects.filter(branch_id__in=ids).aggregate(n=Sum("violations"))["n"] or 0
+        return len(ids), found, 0.0, time.monotonic() - t
+    t = time.monotonic()
+    docs = adapter.build_ledgers(Branch.objects.filter(pk__in=ids).select_related("town"), start, end)
+    read = time.monotonic() - t
+    t = time.monotonic()
+    settings, window = adapter.current_settings(), Window(from_=start, to=end, as_of=end)
+    violations = 0
+    for doc in docs.values():
+        violations += check(parse_ledger(doc), window, settings)["summary"]["violations"]
+    return len(ids), violations, read, time.monotonic() - t
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", default="zhibu_city")
@@ -37,45 +101,55 @@ def main() -> int:
         "--pg", default=os.environ.get("ZHIBU_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
     )
     parser.add_argument("--limit", type=int, default=0, help="evaluate only the first N branches")
-    parser.add_argument("--chunk", type=int, default=500)
+    parser.add_argument("--chunk", type=int, default=250)
+    parser.add_argument("--workers", type=int, default=2, help="processes sharing the chunks (1: this one)")
+    parser.add_argument("--task", action="store_true", help="run the nightly task's unit (writes board rows)")
     parser.add_argument("--year", type=int, help="default: the latest year with meetings")
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = with_db(args.pg, args.db)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibu.settings")
-    import django
-
-    django.setup()
+    database_url = with_db(args.pg, args.db)
+    _setup(database_url)
+    from django.db import connections
     from django.db.models import Max
 
     from zhibu.orgs.models import Branch
     from zhibu.records.models import Meeting
-    from zhibu.rules import adapter
-    from zhibu.rules.engine import Window, check
-    from zhibu.rules.ledger import parse_ledger
 
     year = args.year or Meeting.objects.aggregate(d=Max("date"))["d"].year
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     ids = list(Branch.objects.order_by("id").values_list("id", flat=True))
     if args.limit:
         ids = ids[: args.limit]
-    settings = adapter.current_settings()
-    window = Window(from_=start, to=end, as_of=end)
-    read = checked = 0.0
-    violations = 0
+    parts = [ids[i : i + args.chunk] for i in range(0, len(ids), args.chunk)]
+    connections.close_all()
+    read = checked = pg_cpu = 0.0
+    violations = done = 0
     started, cpu = time.monotonic(), time.process_time()
-    for i in range(0, len(ids), args.chunk):
-        t = time.monotonic()
-        branches = Branch.objects.filter(pk__in=ids[i : i + args.chunk]).select_related("town")
-        docs = adapter.build_ledgers(branches, start, end)
-        read += time.monotonic() - t
-        t = time.monotonic()
-        for doc in docs.values():
-            report = check(parse_ledger(doc), window, settings)
-            violations += report["summary"]["violations"]
-        checked += time.monotonic() - t
-        print(f"{i + args.chunk} / {len(ids)}", file=sys.stderr)
+    if args.workers > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(args.workers, context, initializer=_setup, initargs=(database_url,)) as pool:
+            results = pool.map(_chunk, parts, [year] * len(parts), [args.task] * len(parts))
+            for n, v, r, c, p in results:
+                done, violations, read, checked, pg_cpu = (
+                    done + n,
+                    violations + v,
+                    read + r,
+                    checked + c,
+                    pg_cpu + p,
+                )
+                print(f"{done} / {len(ids)}", file=sys.stderr)
+    else:
+        for part in parts:
+            n, v, r, c, p = _chunk(part, year, args.task)
+            done, violations, read, checked, pg_cpu = (
+                done + n,
+                violations + v,
+                read + r,
+                checked + c,
+                pg_cpu + p,
+            )
+            print(f"{done} / {len(ids)}", file=sys.stderr)
     seconds = time.monotonic() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     rate = len(ids) / seconds
     city_seconds = CITY_BRANCHES / rate
     print(
@@ -86,8 +160,19 @@ def main() -> int:
                 "year": year,
                 "branches": len(ids),
                 "chunk": args.chunk,
+                "workers": args.workers,
+                "task": args.task,
                 "seconds": round(seconds, 1),
-                "process_cpu_seconds": round(time.process_time() - cpu, 1),
+                "process_cpu_seconds": round(
+                    time.process_time() - cpu + children.ru_utime + children.ru_stime, 1
+                ),
+                "database_cpu_seconds": round(pg_cpu, 1),
+                "cpu_ms_per_branch": round(
+                    1000
+                    * (time.process_time() - cpu + children.ru_utime + children.ru_stime + pg_cpu)
+                    / len(ids),
+                    2,
+                ),
                 "read_seconds": round(read, 1),
                 "check_seconds": round(checked, 1),
                 "branch_years_per_second": round(rate, 1),
@@ -96,7 +181,10 @@ def main() -> int:
                 "target_minutes": 10,
                 "target_met": city_seconds < 600,
                 "violations_found": violations,
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_rss_mb": round(
+                    max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children.ru_maxrss) / 1024, 1
+                ),
+                "load_average": [round(x, 2) for x in os.getloadavg()],
             },
             ensure_ascii=False,
             indent=2,

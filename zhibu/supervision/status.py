@@ -149,29 +149,46 @@ def refresh_compliance(branch_ids, today: datetime.date | None = None) -> None:
 
     today = today or timezone.localdate()
     branches = Branch.objects.filter(pk__in=list(branch_ids)).select_related("town")
+    by_count: dict[int, list[int]] = {}
     for pk, report in reports(branches, today.replace(month=1, day=1), today, today).items():
         violations = sum(
             1
             for f in report["findings"]
             if f["severity"] == "violation" and not f["rule"].startswith("structure.")
         )
-        BranchStatus.objects.filter(branch_id=pk).update(violations=violations)
+        by_count.setdefault(violations, []).append(pk)
+    for violations, pks in by_count.items():  # one UPDATE per distinct figure, not one per branch
+        BranchStatus.objects.filter(branch_id__in=pks).update(violations=violations)
 
 
-def rebuild(branches=None, *, compliance: bool = True, today=None) -> int:
-    """Rebuild the rows of every branch (or those given), e.g. nightly or after a bulk import."""
+CHUNK = 250  # branches per unit of nightly work (one task): a few hundred MB of a worker at most
+
+
+def rebuild_chunk(branch_ids, *, compliance: bool = True, today: datetime.date | None = None) -> int:
+    """Rebuild the rows of these branches (one unit of the nightly work; idempotent, so safe to retry)."""
+    ids = list(branch_ids)
+    refresh(ids, today)
+    if compliance:
+        refresh_compliance(ids, today)
+    return len(ids)
+
+
+def chunks(branches=None, size: int | None = None) -> list[list[int]]:
+    """Branch ids (all, or those given as a list or queryset) in units of `size` (CHUNK), in id order."""
     from zhibu.orgs.models import Branch
 
+    size = size or CHUNK
     if branches is None:
         branches = Branch.objects.all()
     ids = (
-        [b.pk for b in branches]
+        sorted(b.pk for b in branches)
         if isinstance(branches, list)
-        else list(branches.values_list("pk", flat=True))
+        else list(branches.order_by("pk").values_list("pk", flat=True))
     )
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        refresh(chunk, today)
-        if compliance:
-            refresh_compliance(chunk, today)
-    return len(ids)
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def rebuild(branches=None, *, compliance: bool = True, today=None) -> int:
+    """Rebuild the rows of every branch (or those given), chunk by chunk in this process, e.g. after a
+    bulk import (the nightly task spreads the same chunks over the workers: tasks.rebuild_board)."""
+    return sum(rebuild_chunk(ids, compliance=compliance, today=today) for ids in chunks(branches))
