@@ -66,7 +66,9 @@ sessions, plan = [], {{m.branch_id: {{"meeting": m.pk, "scans": []}} for m in me
 expire = timezone.now() + datetime.timedelta(hours=2)
 for u, m in zip(users, members):
     key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-    data = {{"_auth_user_id": str(u.pk), "_auth_user_backend": backend, "_auth_user_hash": u.get_session_auth_hash()}}
+    # As a phone's session is after its first page since logging in: the second-factor state worked out.
+    data = {{"_auth_user_id": str(u.pk), "_auth_user_backend": backend, "_auth_user_hash": u.get_session_auth_hash(),
+            "zhibu_otp": "none"}}
     sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
     plan[m.branch_id]["scans"].append({{"member": m.pk, "session": key}})
 Session.objects.bulk_create(sessions, batch_size=2000)

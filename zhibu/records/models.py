@@ -156,6 +156,9 @@ class Attendance(models.Model):
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     signed_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     by_proxy = models.BooleanField(_("代签"), default=False)
+    # Copied from a paper ledger (台账导入): kept as written, so someone listed twice stays listed twice
+    # and the engine reports it (record.attendance_conflict). Rows the platform makes are one per person.
+    imported = models.BooleanField(_("台账导入"), default=False, db_default=False, editable=False)
 
     reach_fields = MEETING_REACH
     reach_self = "member_id"
@@ -163,9 +166,15 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("出缺席")
         ordering = ["meeting", "member_id"]
-        # Not unique: an imported paper ledger may list someone twice, which the engine reports
-        # (record.attendance_conflict); the platform's own sign-in never does.
         indexes = [models.Index(fields=["meeting", "member"])]
+        constraints = [
+            # The sign-in path relies on it: a repeated or simultaneous scan inserts nothing.
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                condition=models.Q(imported=False),
+                name="attendance_one_row_per_person",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_state_display()}"

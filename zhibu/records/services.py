@@ -6,8 +6,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
+from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 
@@ -143,7 +144,8 @@ def meeting_step(*, meeting: Meeting, step: int) -> Meeting:
 
 
 def _set_row(meeting: Meeting, member: Member, **values) -> tuple[Attendance, bool]:
-    """One attendance row per person: the meeting row is locked so two scans at once cannot both create one."""
+    """One attendance row per person (the database's constraint; the meeting row is locked against the
+    secretary's own concurrent edits)."""
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     rows = list(Attendance.objects.filter(meeting=meeting, member=member).order_by("id"))
     for extra in rows[1:]:
@@ -154,27 +156,54 @@ def _set_row(meeting: Meeting, member: Member, **values) -> tuple[Attendance, bo
             setattr(row, k, v)
         row.save()
         return row, False
-    return Attendance.objects.create(meeting=meeting, member=member, **values), True
+    try:
+        with transaction.atomic():
+            return Attendance.objects.create(meeting=meeting, member=member, **values), True
+    except IntegrityError:  # the person scanned the code at this very moment: change their row instead
+        return _set_row(meeting, member, **values)
+
+
+_INSERT_ONCE = (
+    "INSERT INTO {table} (meeting_id, member_id, state, reason, signed_at, by_proxy, imported)"
+    " VALUES (%s, %s, %s, '', %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id"
+)
 
 
 @transaction.atomic
 def sign_in(*, meeting: Meeting, member: Member, by_proxy: bool = False) -> Attendance:
-    """Signed in (idempotent: a second scan changes nothing)."""
+    """Signed in (idempotent: a second scan changes nothing).
+
+    The hot path of a 主题党日 morning: one INSERT that the unique constraint turns into nothing for a
+    repeated or simultaneous scan, no lock on the meeting. Only someone who had asked for leave (or
+    was marked absent) and then came needs a second statement.
+    """
     if meeting.status not in (Status.PLANNED, Status.IN_SESSION):
         raise ValidationError("会议已结束，不能再签到")
     if member.branch_id != meeting.branch_id:
         raise ValidationError("您不是本支部党员，不能在此签到")
-    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
-    row = Attendance.objects.filter(meeting=meeting, member=member, state=Attendance.State.PRESENT).first()
-    if row is None:
-        row, _ = _set_row(
-            meeting,
-            member,
+    now = timezone.now()
+    sql = _INSERT_ONCE.format(table=connection.ops.quote_name(Attendance._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meeting.pk, member.pk, Attendance.State.PRESENT, now, by_proxy, False])
+        inserted = cursor.fetchone()
+    if inserted:
+        row = Attendance(
+            pk=inserted[0],
+            meeting=meeting,
+            member=member,
             state=Attendance.State.PRESENT,
-            reason="",
-            signed_at=timezone.now(),
+            signed_at=now,
             by_proxy=by_proxy,
         )
+        # What Model.save() would have announced: the board's event subscribes to it.
+        post_save.send(
+            Attendance, instance=row, created=True, raw=False, using=connection.alias, update_fields=None
+        )
+        return row
+    row = Attendance.objects.select_for_update().get(meeting=meeting, member=member, imported=False)
+    if row.state != Attendance.State.PRESENT:  # asked for leave, or was marked absent, and came after all
+        row.state, row.reason, row.signed_at, row.by_proxy = Attendance.State.PRESENT, "", now, by_proxy
+        row.save()
     return row
 
 

@@ -260,7 +260,10 @@ def apply(fileobj, branch: Branch, by=None) -> dict:
             created_by=by,
         )
         Attendance.objects.bulk_create(
-            [Attendance(meeting=meeting, member=m, state=s, reason=r) for m, s, r in c["attendance"]]
+            [
+                Attendance(meeting=meeting, member=m, state=s, reason=r, imported=True)
+                for m, s, r in c["attendance"]
+            ]
         )
         Attachment.objects.bulk_create(
             [

@@ -212,8 +212,11 @@ def import_ledger(data: Any, *, by=None) -> dict[str, int]:
             counts["changed"] += 1
         Attendance.objects.filter(meeting=meeting).delete()
         Attendance.objects.bulk_create(
-            [Attendance(meeting=meeting, member=m, state="present") for m in present]
-            + [Attendance(meeting=meeting, member_id=pk, state="absent", reason=rs) for pk, rs in absent]
+            [Attendance(meeting=meeting, member=m, state="present", imported=True) for m in present]
+            + [
+                Attendance(meeting=meeting, member_id=pk, state="absent", reason=rs, imported=True)
+                for pk, rs in absent
+            ]
         )
         Resolution.objects.filter(meeting=meeting).delete()
         Resolution.objects.bulk_create(

@@ -69,7 +69,14 @@ def attendance_saved(sender, instance, created, **kwargs):
     payload = _meeting_payload(meeting)
     payload["present"] = meeting.attendance.filter(state="present").count()
     payload["by_proxy"] = bool(instance.by_proxy)
-    publish("meeting.signin", branch_id=meeting.branch_id, payload=payload)
+    town = meeting.branch.town  # loaded for the payload already
+    publish(
+        "meeting.signin",
+        branch_id=meeting.branch_id,
+        town_id=town.pk,
+        district_id=town.district_id,
+        payload=payload,
+    )
 
 
 def review_saved(sender, instance, created, **kwargs):
