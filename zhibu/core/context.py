@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -7,24 +9,33 @@ from .nav import SECTIONS, registry
 
 
 def navigation(request):
-    """The menu a user sees: only sections with an entry they may use."""
+    """The menu a user sees: only sections with an entry they may use.
+
+    Worked out only when a template shows it (a partial, a sign-in confirmation or a JSON page pays
+    nothing), and once per request however often the template refers to it.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"platform_name": settings.ZHIBU_NAME}
-    caps = capabilities(user)
-    sections = []
-    for code, label in SECTIONS:
-        entries = [
-            {"label": e.label, "url": reverse(e.url_name)}
-            for e in sorted(registry.entries, key=lambda e: e.order)
-            if e.section == code and (e.capability is None or e.capability in caps)
-        ]
-        if entries:
-            sections.append({"code": code, "label": label, "entries": entries})
-    from zhibu.notifications.services import unread_count
 
-    return {
-        "platform_name": settings.ZHIBU_NAME,
-        "nav_sections": sections,
-        "unread_count": unread_count(user),
-    }
+    @cache
+    def nav_sections():
+        caps = capabilities(user)
+        sections = []
+        for code, label in SECTIONS:
+            entries = [
+                {"label": e.label, "url": reverse(e.url_name)}
+                for e in sorted(registry.entries, key=lambda e: e.order)
+                if e.section == code and (e.capability is None or e.capability in caps)
+            ]
+            if entries:
+                sections.append({"code": code, "label": label, "entries": entries})
+        return sections
+
+    @cache
+    def unread_count():
+        from zhibu.notifications.services import unread_count
+
+        return unread_count(user)
+
+    return {"platform_name": settings.ZHIBU_NAME, "nav_sections": nav_sections, "unread_count": unread_count}

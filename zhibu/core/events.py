@@ -9,6 +9,10 @@ and a board that missed the push catches up from the Event table by id.
 from __future__ import annotations
 
 import logging
+import os
+import queue
+import threading
+import time
 
 from django.apps import apps
 from django.db import transaction
@@ -38,25 +42,108 @@ def serialize(event) -> dict:
 
 
 def push(event_dict: dict) -> None:
-    """Send one serialized event to its groups; failures are logged."""
+    """Send one serialized event to its groups; failures are logged.
+
+    With the in-process layer (the embedded default: one server process) it is sent at once. With a
+    shared layer (Redis in production) it joins this process's outgoing batch: one message per group a
+    few times a second, however many sign-ins arrive, instead of a round trip per event.
+    """
     try:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
+        from channels.layers import InMemoryChannelLayer, get_channel_layer
 
         layer = get_channel_layer()
         if layer is None:
             return
-        message = {"type": "board.event", "event": event_dict}
-        async_to_sync(layer.group_send)(district_group(event_dict["district_id"]), message)
-        if event_dict.get("town_id"):
-            async_to_sync(layer.group_send)(town_group(event_dict["town_id"]), message)
+        if isinstance(layer, InMemoryChannelLayer):
+            _send(layer, [event_dict])
+        else:
+            _outbox().put(event_dict)
     except Exception:  # noqa: BLE001 - a board push must never fail the request
         log.exception("live push of event %s failed", event_dict.get("id"))
 
 
-def publish(kind: str, *, branch_id: int | None, payload: dict | None = None, district_id: int | None = None):
+def _messages(events: list[dict]) -> dict[str, dict]:
+    """One message per group for a batch of events, each group getting its own events in order."""
+    by_group: dict[str, list[dict]] = {}
+    for event in events:
+        by_group.setdefault(district_group(event["district_id"]), []).append(event)
+        if event.get("town_id"):
+            by_group.setdefault(town_group(event["town_id"]), []).append(event)
+    return {group: {"type": "board.events", "events": batch} for group, batch in by_group.items()}
+
+
+def _send(layer, events: list[dict]) -> None:
+    from asgiref.sync import async_to_sync
+
+    for group, message in _messages(events).items():
+        async_to_sync(layer.group_send)(group, message)
+
+
+class Outbox:
+    """A process's outgoing board events, sent by one thread with its own event loop and connections."""
+
+    FLUSH_SECONDS = 0.2
+    MAX_BATCH = 2000
+
+    def __init__(self):
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.pid = os.getpid()
+        self.thread = threading.Thread(target=self._run, name="board-outbox", daemon=True)
+        self.thread.start()
+
+    def put(self, event_dict: dict) -> None:
+        self.queue.put(event_dict)
+
+    def _run(self) -> None:
+        import asyncio
+
+        from channels.layers import get_channel_layer
+
+        loop = asyncio.new_event_loop()
+        layer = get_channel_layer()
+        while True:
+            batch = [self.queue.get()]
+            time.sleep(self.FLUSH_SECONDS)  # let the batch fill: one message carries many events
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    batch.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                loop.run_until_complete(self._flush(layer, batch))
+            except Exception:  # noqa: BLE001 - boards catch up from the Event table by id
+                log.exception("live push of %d events failed", len(batch))
+
+    @staticmethod
+    async def _flush(layer, events: list[dict]) -> None:
+        for group, message in _messages(events).items():
+            await layer.group_send(group, message)
+
+
+_outbox_lock = threading.Lock()
+_the_outbox: Outbox | None = None
+
+
+def _outbox() -> Outbox:
+    global _the_outbox
+    if _the_outbox is None or _the_outbox.pid != os.getpid():  # made after a fork: each process its own
+        with _outbox_lock:
+            if _the_outbox is None or _the_outbox.pid != os.getpid():
+                _the_outbox = Outbox()
+    return _the_outbox
+
+
+def publish(
+    kind: str,
+    *,
+    branch_id: int | None,
+    payload: dict | None = None,
+    district_id: int | None = None,
+    town_id: int | None = None,
+):
     """Record an event for `branch_id` (or for a whole district) and push it after commit.
 
+    A caller that has the branch's town and district at hand passes them, saving a query.
     Returns the Event row, or None when the supervision area is not installed.
     """
     if not apps.is_installed("zhibu.supervision"):
@@ -64,8 +151,7 @@ def publish(kind: str, *, branch_id: int | None, payload: dict | None = None, di
     from zhibu.orgs.models import Branch
     from zhibu.supervision.models import Event
 
-    town_id = None
-    if branch_id is not None:
+    if branch_id is not None and (town_id is None or district_id is None):
         town_id, district_id = (
             Branch.objects.filter(pk=branch_id).values_list("town_id", "town__district_id").get()
         )
