@@ -103,6 +103,13 @@ def cast(db):
     return ns
 
 
+@pytest.fixture(autouse=True)
+def figures_per_request(settings):
+    """Summary pages compute their figures on every request in tests (zhibu.core.figures shares them
+    for a few minutes in use); a test of that sharing sets ZHIBU_FIGURES_SECONDS itself."""
+    settings.ZHIBU_FIGURES_SECONDS = 0
+
+
 @pytest.fixture
 def login():
     """A client logged in as the named user of the cast."""
