@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
 
 from zhibu.accounts.reach import visible
 from zhibu.orgs.models import MemberRole
@@ -42,59 +42,56 @@ ROLE_LABELS = {"secretary": "书记", "committee": "支委委员", "member": "�
 
 
 def statistics(user) -> dict:
-    """Person-times (人次: one person attending one class), by category, year, town and role; pass rates."""
+    """Person-times (人次: one person attending one class), by category, year, town and role; pass rates.
+
+    Counted by the database, grouped by category, year, town and role (a handful of rows whatever the
+    number of enrolments); the role is the member's current one (书记, else 支委委员, else 普通党员)."""
     enrolments = visible(Enrolment, user, "training.view").annotate(
         attended=Exists(Attendance.objects.filter(enrolment=OuterRef("pk")))
     )
-    rows = enrolments.values_list(
-        "klass__category",
-        "klass__start__year",
-        "member__branch__town__name",
-        "member_id",
-        "attended",
-        "result",
+    current = MemberRole.objects.filter(member_id=OuterRef("member_id"), end__isnull=True)
+    role = Case(
+        When(Exists(current.filter(role="secretary")), then=Value("secretary")),
+        When(Exists(current.filter(role__in=MemberRole.COMMITTEE)), then=Value("committee")),
+        default=Value("member"),
+        output_field=CharField(),
     )
-    secretaries = set(
-        MemberRole.objects.filter(role="secretary", end__isnull=True).values_list("member_id", flat=True)
-    )
-    committee = set(
-        MemberRole.objects.filter(Q(role__in=MemberRole.COMMITTEE), end__isnull=True).values_list(
-            "member_id", flat=True
-        )
+    passed, failed = Q(result=Enrolment.Result.PASSED), Q(result=Enrolment.Result.FAILED)
+    rows = (
+        enrolments.annotate(role=role)
+        .order_by()
+        .values("klass__category", "klass__start__year", "member__branch__town__name", "role", "attended")
+        .annotate(n=Count("pk"), p=Count("pk", filter=passed), f=Count("pk", filter=failed))
     )
     cat_labels = dict(TrainingClass.Category.choices)
     by_cat: dict = defaultdict(lambda: [0, 0, 0])
     by_town: dict = defaultdict(lambda: [0, 0, 0])
     by_role: dict = defaultdict(lambda: [0, 0, 0])
     by_year_cat: dict = defaultdict(lambda: defaultdict(int))
-    people = set()
     total = passed_all = failed_all = 0
-    for cat, year, town, member_id, attended, result in rows.iterator(chunk_size=5000):
-        role = (
-            "secretary" if member_id in secretaries else "committee" if member_id in committee else "member"
-        )
-        p = result == Enrolment.Result.PASSED
-        f = result == Enrolment.Result.FAILED
-        for table, key in ((by_cat, cat), (by_town, town), (by_role, role)):
+    for r in rows:
+        cat, year, attended = r["klass__category"], r["klass__start__year"], r["attended"]
+        keys = ((by_cat, cat), (by_town, r["member__branch__town__name"]), (by_role, r["role"]))
+        for table, key in keys:
             cell = table[key]
-            cell[0] += bool(attended)
-            cell[1] += p
-            cell[2] += f
+            cell[0] += r["n"] if attended else 0
+            cell[1] += r["p"]
+            cell[2] += r["f"]
         if attended:
-            total += 1
-            people.add(member_id)
-            by_year_cat[cat][year] += 1
-        passed_all += p
-        failed_all += f
+            total += r["n"]
+            by_year_cat[cat][year] += r["n"]
+        passed_all += r["p"]
+        failed_all += r["f"]
+    people = enrolments.filter(attended=True).order_by().values("member_id").distinct().count()
     years = sorted({y for d in by_year_cat.values() for y in d})
 
     def table(d, labels=None):
         out = [(str(labels.get(k, k)) if labels else k, n, p, f, _rate(p, f)) for k, (n, p, f) in d.items()]
-        return sorted(out, key=lambda r: -r[1])
+        return sorted(out, key=lambda r: (-r[1], str(r[0])))
 
     return {
         "person_times": total,
-        "people": len(people),
+        "people": people,
         "passed": passed_all,
         "failed": failed_all,
         "pass_rate": _rate(passed_all, failed_all),

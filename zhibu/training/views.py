@@ -16,6 +16,7 @@ from django_ratelimit.decorators import ratelimit
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
 from zhibu.core import qr
+from zhibu.core.figures import shared as shared_figures
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import District
 
@@ -833,12 +834,15 @@ def retraining_list(request):
 @login_required
 def stats(request):
     _require_view(request.user)
-    figures = selectors.statistics(request.user)
+    user = request.user
+    f, computed = shared_figures(
+        "training-stats", user, "training.view", (), lambda: selectors.statistics(user)
+    )
     chart = {
-        "years": [str(y) for y in figures["years"]],
-        "series": [{"name": name, "data": data} for name, data in figures["by_year_category"].items()],
+        "years": [str(y) for y in f["years"]],
+        "series": [{"name": name, "data": data} for name, data in f["by_year_category"].items()],
     }
-    return render(request, "training/stats.html", {"f": figures, "chart": chart})
+    return render(request, "training/stats.html", {"f": f, "chart": chart, "computed": computed})
 
 
 @login_required
