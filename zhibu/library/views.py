@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
 from zhibu.core import qr
+from zhibu.core.figures import shared as shared_figures
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import Branch, District, Town
 
@@ -281,7 +282,13 @@ def hours(request):
         visible(Branch, request.user, "learning.view").order_by().values_list("town_id", flat=True).distinct()
     )
     by = "branch" if town is not None or len(towns) <= 1 else "town"
-    rows = selectors.summaries(members, year, by)
+    rows, computed = shared_figures(
+        "learning-hours",
+        request.user,
+        "learning.view",
+        (year, town.pk if town else None, by),
+        lambda: selectors.summaries(members, year, by),
+    )
     chart = {
         "names": [r.name for r in rows],
         "rate": [r.rate for r in rows],
@@ -290,7 +297,7 @@ def hours(request):
     return render(
         request,
         "library/hours.html",
-        {"rows": rows, "by": by, "town": town, "year": year, "chart": chart},
+        {"rows": rows, "by": by, "town": town, "year": year, "chart": chart, "computed": computed},
     )
 
 

@@ -1,0 +1,45 @@
+"""学时统计: a fixed number of queries whatever the members and records; the figures are shared by users
+of the same reach for a few minutes (zhibu.core.figures), with the time they were computed."""
+
+import datetime
+
+from tests.page_queries import page_queries
+from zhibu.core import figures
+from zhibu.library import services
+from zhibu.orgs.models import Member
+
+
+def _study(cast):
+    services.collective_study_record(
+        branch=cast.a,
+        date=datetime.date.today(),
+        topic="学习党章",
+        hours=2,
+        attendees=list(Member.objects.filter(branch=cast.a)),
+        user=cast.secretary_a,
+    )
+
+
+def test_hours_queries_do_not_grow_with_records(cast, login):
+    client = login("admin")
+    before = page_queries(client, "/library/hours/")
+    _study(cast)
+    assert page_queries(client, "/library/hours/") == before <= 14
+
+
+def test_hours_figures_are_shared_for_a_while_and_show_their_time(cast, login, settings):
+    settings.ZHIBU_FIGURES_SECONDS = 300
+    figures.changed("learning-hours")  # nothing left from another test in this process
+    admin, auditor = login("admin"), login("auditor")
+    first = page_queries(admin, "/library/hours/")
+    page = admin.get("/library/hours/")
+    assert "统计时间" in page.content.decode()
+    assert page_queries(admin, "/library/hours/") == first  # served from the shared copy
+    rows = {r.key: r.hours for r in page.context["rows"]}
+    _study(cast)
+    assert {r.key: r.hours for r in admin.get("/library/hours/").context["rows"]} == rows  # not yet
+    figures.changed("learning-hours")
+    fresh = {r.key: r.hours for r in admin.get("/library/hours/").context["rows"]}
+    assert fresh != rows
+    # The auditor's reach is the admin's district too, but a different grant: a copy of its own.
+    assert {r.key: r.hours for r in auditor.get("/library/hours/").context["rows"]} == fresh
