@@ -33,6 +33,7 @@ LAYER_CATEGORY = {
     "group_leader": "affairs",
     "member": "rotation",
 }
+PLAIN_MEMBER = ranking.layer_of(())  # no role in office
 WEAK_SHARE = 0.7  # a drill criterion scored below 70% of its full marks is weak
 
 
@@ -86,10 +87,11 @@ def needs(user, years: int = 3, today: datetime.date | None = None, town=None) -
         when = last.get(member_id)
         if when is not None and when >= since:
             continue
-        for layer in ranking.layer_of(roles.get(member_id, ())):
-            g = groups.setdefault(
-                (layer, domain),
-                {
+        member_roles = roles.get(member_id)
+        for layer in ranking.layer_of(member_roles) if member_roles else PLAIN_MEMBER:
+            g = groups.get((layer, domain))
+            if g is None:
+                g = groups[(layer, domain)] = {
                     "key": f"{layer}:{domain}",
                     "layer": layer,
                     "domain": domain,
@@ -99,8 +101,7 @@ def needs(user, years: int = 3, today: datetime.date | None = None, town=None) -
                     "member_ids": [],
                     "never": 0,
                     "stale": 0,
-                },
-            )
+                }
             g["member_ids"].append((when or datetime.date.min, member_id))
             g["never" if when is None else "stale"] += 1
     for g in groups.values():  # never trained first, then the longest ago
@@ -116,7 +117,7 @@ def newcomers(user, town=None) -> dict:
     )
     if town is not None:
         qs = qs.filter(member__branch__town=town)
-    waiting = [x for x in qs if x.enrolment_id is None]
+    waiting = list(qs.filter(enrolment__isnull=True).values_list("member_id", flat=True))
     return {
         "listings": list(qs[:200]),
         "waiting": waiting,
@@ -127,7 +128,7 @@ def newcomers(user, town=None) -> dict:
             "label": "新一届村“两委”",
             "category": "new_committee",
             "roles": ["affairs"],
-            "member_ids": [x.member_id for x in waiting],
+            "member_ids": waiting,
             "never": len(waiting),
             "stale": 0,
         },

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zhibu.accounts.reach import get_visible_or_404, has_capability, visible
-from zhibu.core import audit
+from zhibu.core import audit, figures
 from zhibu.orgs.models import Branch, District, Member, Town
 from zhibu.supervision.forms import DateField
 
@@ -80,12 +80,18 @@ def needs(request):
     user = request.user
     _viewer(user)
     town = _town(request)
-    years, groups, news = _groups(request, town)
+    years = _years(request)
+    params = (years, town.pk if town else None, datetime.date.today())
+    groups, computed = figures.shared(
+        "plans-needs", user, VIEW, params, lambda: selectors.needs(user, years=years, town=town)
+    )
+    news = selectors.newcomers(user, town=town)
     manage = visible(District, user, "training.manage").first()
     context = {
         "years": years,
         "town": town,
         "groups": groups,
+        "computed": computed,
         "news": news,
         "can_plan": manage is not None,
         "form": NeedClassForm(),
@@ -127,6 +133,7 @@ def need_class(request):
             messages.error(request, m)
         return redirect(reverse("plans:needs") + f"?years={years}")
     audit.record(request, "plans.need_class", f"TrainingClass:{klass.pk}", {"group": group["key"]})
+    figures.changed("plans-needs")  # those placed leave the list now, not when the shared copy expires
     messages.success(request, f"已按“{group['label']}”需求开设“{klass.name}”，{placed} 人列入调训名单")
     return redirect("training:class", klass.pk)
 
