@@ -48,3 +48,9 @@ def sup(cast):
         by=cast.admin,
     )
     return cast
+
+
+@pytest.fixture(autouse=True)
+def board_data_uncached(settings):
+    """Each test sees its own board data, not a copy shared from an earlier test with the same ids."""
+    settings.ZHIBU_BOARD_DATA_SECONDS = 0

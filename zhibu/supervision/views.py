@@ -12,11 +12,12 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reach_q, require, visible
 from zhibu.core import audit
-from zhibu.orgs.models import Branch, Town
+from zhibu.orgs.models import Branch, District, Town
 
 from . import selectors, services, status
 from .forms import DecideForm, DispatchForm, DoneForm, FindingForm, RectificationForm
@@ -63,6 +64,20 @@ def _board_town(request, user):
     return get_visible_or_404(Town.objects.all(), user, VIEW, code=code)
 
 
+def _board_district(request, user):
+    """?district=CODE: one district of a board that covers several (a city's), drilled down from its tile."""
+    code = request.GET.get("district", "").strip()
+    if not code:
+        return None
+    return get_visible_or_404(District.objects.all(), user, VIEW, code=code)
+
+
+def _board_query(town, district) -> str:
+    if town is not None:
+        return f"?town={town.code}"
+    return f"?district={district.code}" if district is not None else ""
+
+
 # -- the board -------------------------------------------------------------------------------------
 
 
@@ -72,23 +87,26 @@ def board(request):
     if scope.empty:
         raise Http404
     town = _board_town(request, request.user)
-    title = (
-        town.name
-        if town
-        else (
-            Town.objects.get(pk=scope.town_ids[0]).name
-            if not scope.district_ids and len(scope.town_ids) == 1
-            else request.user.grants.filter(district__isnull=False)
-            .values_list("district__name", flat=True)
-            .first()
-            or ""
-        )
-    )
+    district = None if town else _board_district(request, request.user)
+    if town or district:
+        title = (town or district).name
+    elif not scope.district_ids and len(scope.town_ids) == 1:
+        title = Town.objects.get(pk=scope.town_ids[0]).name
+    elif len(scope.district_ids) > 1:
+        title = _("全市")
+    else:
+        grants = request.user.grants.filter(district__isnull=False)
+        title = grants.values_list("district__name", flat=True).first() or ""
+    query = _board_query(town, district)
     context = {
         "title": title,
         "town": town,
-        "data_url": reverse("supervision:board_data") + (f"?town={town.code}" if town else ""),
-        "events_url": reverse("supervision:board_events") + (f"?town={town.code}" if town else ""),
+        "district": district,
+        # A town drilled down from a district's tile goes back to that district (on a city's board).
+        "up_url": reverse("supervision:board")
+        + (f"?district={town.district.code}" if town and len(scope.district_ids) > 1 else ""),
+        "data_url": reverse("supervision:board_data") + query,
+        "events_url": reverse("supervision:board_events") + query,
         "branch_url": reverse("supervision:branch", args=["CODE"]),
         "simulated": status_simulated(),
     }
@@ -107,9 +125,10 @@ def board_data(request):
     if scope.empty:
         raise Http404
     town = _board_town(request, request.user)
-    selectors.ensure_statuses(request.user)
-    data = selectors.board_data(request.user, scope, town)
-    data["events"] = selectors.recent_events(scope, town=town)
+    district = None if town else _board_district(request, request.user)
+    selectors.ensure_statuses(request.user, scope)
+    data = selectors.board_data(request.user, scope, town, district)
+    data["events"] = selectors.recent_events(scope, town=town, district=district)
     return JsonResponse(data)
 
 
@@ -120,15 +139,12 @@ def board_events(request):
     if scope.empty:
         raise Http404
     town = _board_town(request, request.user)
+    district = None if town else _board_district(request, request.user)
     try:
         after = max(0, int(request.GET.get("after", "0")))
     except ValueError:
         after = 0
-    events = (
-        selectors.recent_events(scope, after=after, town=town)
-        if after
-        else selectors.recent_events(scope, town=town)
-    )
+    events = selectors.recent_events(scope, after=after, town=town, district=district)
     return JsonResponse({"events": events})
 
 

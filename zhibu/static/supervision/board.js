@@ -8,6 +8,7 @@
   if (!root) return;
   var dataUrl = root.dataset.dataUrl, eventsUrl = root.dataset.eventsUrl;
   var branchUrl = root.dataset.branchUrl, boardUrl = root.dataset.boardUrl, townCode = root.dataset.town;
+  var districtCode = root.dataset.district, districtId = null, refreshMs = 1500;
   var lastId = 0, seen = new Set(), seenOrder = [], townId = null;
   var socket = null, failures = 0, pollTimer = null, retryTimer = null, refreshTimer = null, chart = null;
   var KIND = {
@@ -56,7 +57,36 @@
     });
   }
 
+  /* Above the board's cell limit (a city, a large district): one tile per district or town, with its
+     states as a bar, linking to that unit's own board. */
+  function renderUnits(d) {
+    var box = document.getElementById("towns");
+    box.textContent = "";
+    box.classList.remove("one");
+    var byDistrict = d.level === "districts";
+    (byDistrict ? d.districts : d.towns).forEach(function (u) {
+      var div = el("div", { class: "town unit" });
+      var h = el("h3");
+      h.appendChild(el("a", { href: boardUrl + (byDistrict ? "?district=" : "?town=") + encodeURIComponent(u.code) }, u.name));
+      h.appendChild(el("small", null, u.held + "/" + u.branches));
+      div.appendChild(h);
+      var bar = el("div", { class: "bar", role: "img", "aria-label": u.name });
+      var parts = [];
+      ["in_session", "findings", "overdue", "pending", "held"].forEach(function (s) {
+        var n = u.states[s];
+        if (!n) return;
+        bar.appendChild(el("span", { "data-state": s, style: "flex-grow:" + n, title: d.state_labels[s] + " " + n }));
+        parts.push(d.state_labels[s] + " " + n);
+      });
+      bar.setAttribute("aria-label", u.name + "：" + parts.join("，"));
+      div.appendChild(bar);
+      div.appendChild(el("p", { class: "unit-counts" }, "开会 " + u.in_session + " · 超期 " + u.overdue + " · 有意见 " + u.findings));
+      box.appendChild(div);
+    });
+  }
+
   function renderTowns(d) {
+    if (d.level && d.level !== "branches") { renderUnits(d); return; }
     var box = document.getElementById("towns");
     box.textContent = "";
     box.classList.toggle("one", !!townCode);
@@ -86,8 +116,11 @@
     var node = document.getElementById("chart");
     if (!window.echarts || !node) return;
     if (!chart) chart = window.echarts.init(node, null, { renderer: "canvas" });
-    var names = d.towns.map(function (t) { return t.name; });
-    var rates = d.towns.map(function (t) { return t.branches ? Math.round(100 * t.held / t.branches) : 0; });
+    var units = d.level === "districts" ? d.districts : d.towns;
+    var title = document.getElementById("chart-title");
+    if (title && d.level === "districts") title.textContent = title.dataset.districts;
+    var names = units.map(function (t) { return t.name; });
+    var rates = units.map(function (t) { return t.branches ? Math.round(100 * t.held / t.branches) : 0; });
     chart.setOption({
       animation: false, grid: { left: 50, right: 16, top: 16, bottom: 70 },
       textStyle: { color: "#e8edf7", fontSize: 14 },
@@ -142,17 +175,20 @@
     if (seen.has(e.id)) return;
     remember(e.id);
     if (townId !== null && e.town_id !== townId) return;
+    if (districtId !== null && e.district_id !== districtId) return;
     addFeed(e, fresh);
     if ((e.payload || {}).simulated) document.getElementById("sim-label").hidden = false;
     var cell = root.querySelector('[data-branch="' + e.branch_id + '"]');
     if (cell && fresh) { cell.classList.add("flash"); setTimeout(function () { cell.classList.remove("flash"); }, 4000); }
-    if (fresh) scheduleRefresh(1500);
+    if (fresh) scheduleRefresh(refreshMs);
   }
 
   function load() {
     return fetch(dataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (d) {
+        if (districtCode && d.towns.length) districtId = d.towns[0].district;
+        if (d.refresh_seconds) refreshMs = 1000 * d.refresh_seconds;
         renderFigures(d); renderLegend(d); renderTowns(d); renderChart(d); renderLive(d);
         if (!lastId) (d.events || []).forEach(function (e) { apply(e, false); });
         return d;
@@ -183,6 +219,7 @@
       var msg; try { msg = JSON.parse(m.data); } catch (err) { return; }
       if (msg.type === "ready") { setConn("live", "实时"); stopPolling(); }
       else if (msg.type === "event") apply(msg.event, true);
+      else if (msg.type === "events") msg.events.forEach(function (e) { apply(e, true); });
     };
     ws.onclose = function () { if (socket === ws) socket = null; retry(); };
   }
