@@ -2,6 +2,7 @@
 
 from unittest import mock
 
+from django.contrib.sessions.backends.base import UpdateError
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -29,3 +30,33 @@ def test_a_write_that_fails_half_way_saves_nothing(cast, login):
     assert response.status_code == 503
     assert Member.objects.count() == before
     assert Member.objects.get(pk=cast.member_of_a.pk).left is None
+
+
+def test_the_database_going_away_after_the_first_check_still_gives_the_503_page(cast, login):
+    """A restart may end the connection while a later middleware runs (here: loading the user)."""
+    client = login("secretary_a")
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.contrib.auth.backends.ModelBackend.get_user", side_effect=OperationalError("terminating")
+    ):
+        response = client.get("/orgs/")
+    assert response.status_code == 503
+    assert "数据库暂时无法连接" in response.content.decode() and response["Retry-After"] == "30"
+
+
+def test_a_session_that_cannot_be_saved_because_the_database_went_away_gives_the_503_page(cast, login):
+    """Django answers 400 when it cannot save a changed session; with the database away that is a 503."""
+    client = login("secretary_a")
+    client.raise_request_exception = False
+    session = client.session
+    session.pop("zhibu_seen", None)  # the next request changes the session, so it is saved
+    session.save()
+    seen_by_middleware = mock.MagicMock(connection=None)  # the view keeps the real connection
+    seen_by_middleware.ensure_connection.side_effect = [None, OperationalError("gone")]
+    with (
+        mock.patch("django.contrib.sessions.backends.db.SessionStore.save", side_effect=UpdateError),
+        mock.patch("zhibu.core.middleware.connection", seen_by_middleware),
+    ):
+        response = client.get("/orgs/")
+    assert response.status_code == 503
+    assert "数据库暂时无法连接" in response.content.decode()

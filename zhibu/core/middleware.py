@@ -1,32 +1,76 @@
+import sys
+
+from django.core.signals import got_request_exception
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 
 from .audit import record
 
+DATABASE_AWAY = (OperationalError, InterfaceError)
+
 
 class DatabaseUnavailableMiddleware:
-    """When the database is away, a clear 503 page (nothing half-saved: every write is a transaction)."""
+    """When the database is away, a clear 503 page (nothing half-saved: every write is a transaction).
+
+    The database may also go away after this check, while a later middleware or the view runs (a restart
+    ends every open connection): whatever turned that into a 500, or into Django's 400 for a session it
+    could not save, is answered with the same 503 page. Every retry here is safe (sign-ins, imports and
+    answers are idempotent), so "try again" is the right answer even where the view had finished.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         # Ask for the connection first: if the database is away, say so before any middleware half-runs.
+        # A connection kept from an earlier request may have been closed by the server since: check it
+        # (the health check Django would make on the first query anyway), so a dead one is opened anew.
         try:
+            connection.close_if_health_check_failed()
             connection.ensure_connection()
-        except (OperationalError, InterfaceError) as exc:
+        except DATABASE_AWAY as exc:
             return self._unavailable(request, exc)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "zhibu_database_away", False):
+            return self._unavailable(request, None)
+        if response.status_code == 400 and self._session_save_failed(request):
+            return self._unavailable(request, None)
+        return response
+
+    @staticmethod
+    def _session_save_failed(request) -> bool:
+        """Django answers 400 when saving a changed session fails; it fails so when the database went away."""
+        session = getattr(request, "session", None)
+        if session is None or not session.modified:
+            return False
+        try:
+            if connection.connection is not None and not connection.is_usable():
+                connection.close()
+            connection.ensure_connection()
+        except DATABASE_AWAY:
+            return True
+        return False
 
     def process_exception(self, request, exception):
-        if isinstance(exception, OperationalError | InterfaceError):
+        if isinstance(exception, DATABASE_AWAY):
             return self._unavailable(request, exception)
         return None
 
     def _unavailable(self, request, exc):
-        response = render(request, "503.html", status=503)
+        # Without the context processors: they ask for the user, and so for the database.
+        response = HttpResponse(render_to_string("503.html", {"request": request}), status=503)
         response["Retry-After"] = "30"
         return response
+
+
+def _note_database_away(sender, request=None, **kwargs):
+    """An error that became a 500 anywhere in the request: note whether the database going away caused it."""
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_AWAY):
+        request.zhibu_database_away = True
+
+
+got_request_exception.connect(_note_database_away, dispatch_uid="zhibu.core.middleware.database_away")
 
 
 class AuditWritesMiddleware:

@@ -28,12 +28,12 @@ def _scope(job: Job):
     return {"branch": None, "branches": visible(Branch, job.owner, "members.manage")}
 
 
-def _run(job_id: str, step, *, done) -> None:
+def _run(job_id: str, step, *, done, message: str = "正在读取名册") -> None:
     """Run one step of a job unless `done(job)` says an earlier delivery already did it."""
     job = Job.objects.select_related("owner").get(pk=job_id)
     if done(job):
         return
-    job.progress(0, message="正在读取名册")
+    job.progress(0, message=message)
     try:
         with job.file.open("rb") as f:
             result = step(f, progress=job.progress, **_scope(job))
@@ -72,4 +72,4 @@ def roster_apply(job_id: str) -> None:
     # waits for the first, then finds the job applied and does nothing.
     with transaction.atomic():
         list(Job.objects.select_for_update().filter(pk=job_id).values_list("pk", flat=True))
-        _run(job_id, step, done=_applied)
+        _run(job_id, step, done=_applied, message="正在导入名册")
