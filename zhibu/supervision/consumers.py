@@ -3,13 +3,17 @@
 Protocol: connect to ws/board/?after=<last event id seen>. The consumer joins its groups first,
 then replays every event in reach with a larger id from the Event table, then forwards live ones,
 skipping any it has already sent. No gap (the groups are joined before the replay query), no
-duplicate from the server; the client also ignores an id it already has.
+duplicate from the server; the client also ignores an id it already has. A frame carries one event
+({"type": "event"}) or several in id order ({"type": "events"}: a replay, or a burst of sign-ins).
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import collections
 import contextlib
+import json
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -21,11 +25,14 @@ from zhibu.core.events import serialize
 from .scope import board_scope
 
 REPLAY_LIMIT = 1000
-SENT_MEMORY = 5000
-# Besides the channel layer, each board looks in the Event table every few seconds for events it has
-# not sent: events published by another process (a command, a worker) with the in-process layer, and
-# an event whose transaction committed after a later one. Looking back SWEEP_WINDOW ids covers that.
-SWEEP_WINDOW = 200
+# Besides the channel layer, each board checks the Event table every few seconds for events it has not
+# sent: events published by another process (a command, a worker) with the in-process layer, one lost
+# on the way, and an event whose transaction committed after a later one. The check is one count of the
+# ids in reach between the last confirmed id and the newest id seen one sweep earlier (by then the layer
+# has had a whole sweep to bring them), compared with the ids sent; rows are read only when they differ.
+# Ids stay under check for SWEEP_LAG sweeps, so a transaction that commits late is still caught.
+SWEEP_LAG = 3
+CHECK_LIMIT = 20000
 
 
 def sweep_seconds() -> float:
@@ -57,6 +64,51 @@ def _latest(scope) -> int:
     )
 
 
+@database_sync_to_async
+def _count(scope, low: int, high: int | None) -> tuple[int, int | None]:
+    """(events in reach with low < id <= high, the newest id in reach above low)."""
+    from django.db.models import Count, Max, Q
+
+    from .models import Event
+
+    if high is None:
+        high = low
+    row = Event.objects.filter(scope.event_filter(), pk__gt=low).aggregate(
+        n=Count("id", filter=Q(pk__lte=high)), top=Max("id")
+    )
+    return row["n"], row["top"]
+
+
+@database_sync_to_async
+def _unsent(scope, low: int, high: int, sent: set) -> tuple[list[dict], bool]:
+    """The events in reach with low < id <= high that are not in `sent`; and whether that is all of them."""
+    from .models import Event
+
+    ids = list(
+        Event.objects.filter(scope.event_filter(), pk__gt=low, pk__lte=high)
+        .order_by("id")
+        .values_list("id", flat=True)[:CHECK_LIMIT]
+    )
+    missing = [i for i in ids if i not in sent]
+    rows = Event.objects.filter(pk__in=missing[:REPLAY_LIMIT]).order_by("id")
+    return [serialize(e) for e in rows], len(ids) < CHECK_LIMIT and len(missing) <= REPLAY_LIMIT
+
+
+class _Frames:
+    """The last frame encoded in this process: every board of a scope gets the same batch, encoded once."""
+
+    key: tuple | None = None
+    text = ""
+
+    @classmethod
+    def text_for(cls, frame: dict, events: list[dict]) -> str:
+        # An id names one event for good; the times guard against a test database that reuses ids.
+        key = (frame["type"], tuple(e["id"] for e in events), events[0]["created"], events[-1]["created"])
+        if key != cls.key:
+            cls.key, cls.text = key, json.dumps(frame)
+        return cls.text
+
+
 class BoardConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.board = await _scope_for(self.scope.get("user"))
@@ -64,7 +116,7 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.sent: set[int] = set()
-        self.sent_order: list[int] = []
+        self.sent_order: list[int] = []  # the same ids, sorted
         for group in self.board.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -73,11 +125,12 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             after = int(query.get("after", ["0"])[0])
         except ValueError:
             after = 0
-        # Events up to `floor` the client already has (replayed from `after`, or in the board data it loaded).
-        self.floor = self.cursor = after if after > 0 else await _latest(self.board)
+        # Every event in reach up to `confirmed` has been sent, or the client had it already (replayed
+        # from `after`, or in the board data it loaded); nothing at or below it is ever sent again.
+        self.confirmed = after if after > 0 else await _latest(self.board)
+        self.horizons: collections.deque = collections.deque(maxlen=SWEEP_LAG)
         if after > 0:
-            for event in await _missed(self.board, after):
-                await self._send_once(event)
+            await self._send_many(await _missed(self.board, after))
         await self.send_json({"type": "ready"})
         self.sweeper = asyncio.ensure_future(self._sweep()) if sweep_seconds() > 0 else None
 
@@ -94,24 +147,61 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
     async def _sweep(self):
         while True:
             await asyncio.sleep(sweep_seconds())
-            for event in await _missed(self.board, max(self.floor, self.cursor - SWEEP_WINDOW)):
-                await self._send_once(event)
+            await self.check()
+
+    async def check(self) -> None:
+        """Send what the layer did not bring among the ids that had a whole sweep to arrive."""
+        low = self.confirmed
+        high = self.horizons[-1] if self.horizons else None
+        n, top = await _count(self.board, low, high)
+        complete = True
+        if high is not None and n != self._sent_between(low, high):
+            events, complete = await _unsent(self.board, low, high, set(self.sent))
+            await self._send_many(events)
+        self.horizons.append(max(top or 0, high or 0, low))
+        if complete and len(self.horizons) == SWEEP_LAG:
+            self._confirm(min(self.horizons[0], high if high is not None else low))
+
+    def _sent_between(self, low: int, high: int) -> int:
+        return bisect.bisect_right(self.sent_order, high) - bisect.bisect_right(self.sent_order, low)
+
+    def _confirm(self, upto: int) -> None:
+        if upto <= self.confirmed:
+            return
+        self.confirmed = upto
+        cut = bisect.bisect_right(self.sent_order, upto)
+        for i in self.sent_order[:cut]:
+            self.sent.discard(i)
+        del self.sent_order[:cut]
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
-    async def board_event(self, message):
-        event = message["event"]
-        if self.board.covers(event):
-            await self._send_once(event)
+    async def board_events(self, message):
+        """A batch from one process's outbox: the events in reach not yet sent, in one frame."""
+        await self._send_many([e for e in message["events"] if self.board.covers(e)])
 
-    async def _send_once(self, event: dict) -> None:
-        if event["id"] in self.sent or event["id"] <= self.floor or event["id"] <= self.cursor - SWEEP_WINDOW:
+    async def board_event(self, message):  # a single event, as a process of the previous release sends it
+        await self.board_events({"events": [message["event"]]})
+
+    def _fresh(self, event: dict) -> bool:
+        pk = event["id"]
+        if pk <= self.confirmed or pk in self.sent:
+            return False
+        self.sent.add(pk)
+        if not self.sent_order or pk > self.sent_order[-1]:
+            self.sent_order.append(pk)
+        else:
+            bisect.insort(self.sent_order, pk)
+        return True
+
+    async def _send_many(self, events: list[dict]) -> None:
+        fresh = [e for e in events if self._fresh(e)]
+        if len(fresh) == 1:
+            frame = {"type": "event", "event": fresh[0]}
+        elif fresh:
+            frame = {"type": "events", "events": fresh}
+        else:
             return
-        self.cursor = max(self.cursor, event["id"])
-        self.sent.add(event["id"])
-        self.sent_order.append(event["id"])
-        if len(self.sent_order) > SENT_MEMORY:
-            self.sent.discard(self.sent_order.pop(0))
-        await self.send_json({"type": "event", "event": event})
+        await self.send(text_data=_Frames.text_for(frame, fresh))
