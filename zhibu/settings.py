@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -269,6 +270,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # seconds have passed since it was handed out: longer than the longest job, or a running job is run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("ZHIBU_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TIMEZONE = TIME_ZONE
+# What the one beat scheduler of an installation sends (deploy/systemd/zhibu-beat.service).
+CELERY_BEAT_SCHEDULE = {
+    "seal-audit": {"task": "zhibu.core.tasks.seal_audit", "schedule": 30.0},
+    "escalate-overdue": {"task": "zhibu.supervision.tasks.escalate_overdue", "schedule": 3600.0},
+    "rebuild-board": {
+        "task": "zhibu.supervision.tasks.rebuild_board",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}
 # The queue's name: several installations (or a smoke check) can share one Redis without sharing work.
 CELERY_TASK_DEFAULT_QUEUE = env("ZHIBU_CELERY_QUEUE", "celery")
 
@@ -293,7 +303,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zhibu.core.api.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "zhibu.core.api.exception_handler",
@@ -319,6 +329,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Library items and search hits share the item's kinds: one name for them.
+    "ENUM_NAME_OVERRIDES": {"ItemKindEnum": "zhibu.library.models.Item.Kind"},
 }
 
 # Idle timeout: a session lasts 30 minutes after the last request.

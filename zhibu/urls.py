@@ -6,6 +6,8 @@ from zhibu.accounts.views import LoginView
 from zhibu.api import router
 from zhibu.core import views as core_views
 
+handler404 = "zhibu.core.api.not_found"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.health, name="health"),

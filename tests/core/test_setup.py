@@ -50,3 +50,12 @@ def test_pages_are_chinese_by_default_and_english_on_request(cast, login):
 
 def test_health(db, client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_an_api_address_that_matches_nothing_answers_in_json(cast, login):
+    client = login("admin")
+    response = client.get("/api/v1/districts/0.5/")  # not an id: no route matches
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "未找到。"}
+    page = client.get("/orgs/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from zhibu.accounts.reach import get_visible_or_404, require
+from zhibu.core.api import VALIDATION_ERROR_RESPONSE
 from zhibu.orgs.models import Branch
 
 from .adapter import branch_report
@@ -47,7 +48,7 @@ class BranchComplianceViewSet(viewsets.ViewSet):
             OpenApiParameter("to", OpenApiTypes.DATE, description="截止日期（含），默认今天"),
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="统计时点，默认等于 to"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: VALIDATION_ERROR_RESPONSE},
     )
     def list(self, request, code=None):
         branch = get_visible_or_404(
