@@ -85,6 +85,13 @@ def test_api_search(cast, items, login):
     assert "<mark>" in data["results"][1]["snippet"]
 
 
+@pytest.mark.parametrize("page", ["0", "abc", "2", "227601282651659337728"])
+def test_api_search_page_that_is_not_there_is_404(cast, items, login, page):
+    # As every other list of the API: the huge one once overflowed the database's OFFSET (a 500).
+    response = login("member_a").get("/api/v1/library/items/", {"q": "主题党日", "page": page})
+    assert response.status_code == 404 and response.json() == {"detail": "无效页面。"}
+
+
 def test_search_page_highlights_title(cast, items, login):
     html = login("secretary_b").get("/library/", {"q": "老书记"}).content.decode()
     assert "扎根山区的<mark>老</mark><mark>书记</mark>" in html

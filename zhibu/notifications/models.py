@@ -13,6 +13,10 @@ class Notification(models.Model):
         RETRAINING = "retraining", _("补训通知")
         EXAM = "exam", _("考试安排")
         ACCOUNT = "account", _("账号")
+        SUPERVISION = "supervision", _("督导意见")
+        ESCALATION = "escalation", _("逾期")
+        TRAINING = "training", _("培训班")
+        TARGETS = "targets", _("支部目标")
 
     recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)

@@ -68,7 +68,7 @@ class MemberSerializer(serializers.ModelSerializer):
     """Phones and ID numbers are masked unless the reader may see them in full."""
 
     branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    group = serializers.PrimaryKeyRelatedField(read_only=True)
+    group = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     roles = RoleSerializer(many=True, read_only=True)
     phone = serializers.SerializerMethodField()
     id_number = serializers.SerializerMethodField()
