@@ -1,0 +1,149 @@
+"""A real Celery worker killed (SIGKILL) half-way through a roster import; a second worker finishes it once.
+
+The production profile's worker (benchmarks/stack.py: Redis broker, acks_late) takes the import job, which
+is held half-way through its write (tests/deploy/faultkit.py `HalfWay`) while the whole worker, main
+process and pool child, is killed. Nothing of the import may remain; once the broker's visibility timeout
+has passed (ZHIBU_CELERY_VISIBILITY_TIMEOUT, shortened here) a second worker gets the same job and
+imports the roster exactly once, and the job ends as done with the right counts. Delivering the job yet
+again changes nothing.
+
+It runs once, in the SQLite pass (it makes its own database on the shared PostgreSQL); skipped, with the
+reason, where PostgreSQL or Redis is missing.
+"""
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.stack import BIN, Stack, check_services, children, pg_connect  # noqa: E402
+from tests.deploy.faultkit import HalfWay, set_up, wait_for  # noqa: E402
+
+ROSTER = 300
+VISIBILITY_TIMEOUT = 4  # seconds before a dead worker's job is handed out again
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="runs once, in the SQLite pass (it makes its own database)"
+)
+
+QUEUE_APPLY = """
+from zhibu.core.models import Job
+from zhibu.orgs.tasks import roster_apply
+Job.objects.filter(pk="{job}").update(status=Job.Status.QUEUED, done=0)  # as the confirm button does
+roster_apply.delay("{job}")
+"""
+DELIVER_AGAIN = 'from zhibu.orgs.tasks import roster_apply\nroster_apply.delay("{job}")\n'
+
+
+def _imported(stack: Stack) -> tuple[int, int]:
+    with pg_connect(stack.database_url) as conn:
+        return conn.execute(
+            "SELECT count(*), count(DISTINCT id_number_index) FROM orgs_member WHERE name LIKE '导入党员%%'"
+        ).fetchone()
+
+
+def _job(stack: Stack, job: str) -> tuple[str, int, int, dict]:
+    with pg_connect(stack.database_url) as conn:
+        return conn.execute(
+            "SELECT status, done, total, result FROM core_job WHERE id = %s", [job]
+        ).fetchone()
+
+
+def _open_transactions(stack: Stack) -> int:
+    with pg_connect(stack.database_url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND xact_start IS NOT NULL "
+            "AND pid <> pg_backend_pid()",
+            [stack.db_name],
+        ).fetchone()[0]
+
+
+def _start_worker(stack: Stack, name: str) -> None:
+    cmd = [str(BIN / "celery"), "-A", "zhibu.celery", "worker", "--loglevel=INFO", "--concurrency", "1"]
+    cmd += ["--hostname", f"{name}-{stack.db_name}@%h", "--without-gossip", "--without-mingle"]
+    stack.start(name, [*cmd, "--without-heartbeat"])
+    stack.wait_log(name, " ready.")
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"  # exited, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
+def test_a_worker_killed_mid_job_leaves_it_to_another_that_imports_it_exactly_once():
+    reason = check_services()
+    if reason:
+        pytest.skip(f"the killed-worker test needs PostgreSQL and Redis on loopback: {reason}")
+    stack = Stack(extra_env={"ZHIBU_CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)})
+    try:
+        stack.create_database()
+        stack.zhibu("migrate", "--no-input", "-v0")
+        data = set_up(stack, members=1, roster=ROSTER)
+        job = data["job"]
+        _start_worker(stack, "worker-1")
+
+        # The first worker takes the job; half-way through the import's write, it is killed outright.
+        hold = HalfWay(stack, data["branch"])
+        try:
+            stack.python(QUEUE_APPLY.format(job=job))
+            hold.wait()
+            first = stack.procs["worker-1"]
+            pids = [first.pid, *children(first.pid)]
+            assert len(pids) >= 2, "the worker's pool process is missing"
+            os.killpg(first.pid, signal.SIGKILL)
+            killed_at = time.monotonic()
+            first.wait(30)
+            wait_for(lambda: all(_gone(pid) for pid in pids), 30, "every process of the killed worker to end")
+        finally:
+            hold.release()
+        stack.stop_process("worker-1")
+        wait_for(lambda: _open_transactions(stack) == 0, 60, "the killed worker's transaction to end")
+        assert _imported(stack) == (0, 0)  # its half-written import was rolled back whole
+        status, _, _, result = _job(stack, job)
+        assert status != "done" and not result.get("applied")
+
+        # After the visibility timeout the broker hands the unacknowledged job to the next worker.
+        time.sleep(max(0.0, killed_at + VISIBILITY_TIMEOUT + 1 - time.monotonic()))
+        _start_worker(stack, "worker-2")
+
+        def finished():
+            count, _ = _imported(stack)
+            assert count in (0, ROSTER), f"{count} of {ROSTER} members imported: half an import is visible"
+            return _job(stack, job)[0] in ("done", "failed")
+
+        wait_for(finished, 120, "the second worker to finish the job", interval=0.2)
+        status, done, total, result = _job(stack, job)
+        assert status == "done" and result["applied"], stack.log("worker-2")[-3000:]
+        assert done == total == ROSTER
+        assert result["counts"]["create"] == ROSTER and result["counts"]["error"] == 0
+        assert _imported(stack) == (ROSTER, ROSTER)  # every row once: none lost, none twice
+        log = stack.log("worker-2")
+        assert log.count("roster_apply[") == 2 and " succeeded in " in log, log[-3000:]  # received, succeeded
+
+        # The same job delivered once more (a duplicate in the queue) changes nothing.
+        stack.python(DELIVER_AGAIN.format(job=job))
+        wait_for(
+            lambda: stack.log("worker-2").count(" succeeded in ") == 2,
+            60,
+            "the duplicate delivery to be handled",
+        )
+        assert _job(stack, job) == (status, done, total, result)
+        assert _imported(stack) == (ROSTER, ROSTER)
+    except BaseException:
+        for name in ("worker-1", "worker-2"):  # shown by pytest with the failure
+            print(f"--- {name} log (end) ---\n{stack.log(name)[-5000:]}")
+        raise
+    finally:
+        stack.stop()
