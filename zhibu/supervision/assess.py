@@ -195,23 +195,31 @@ def evaluate_branches(branches, year: int, today: datetime.date | None = None) -
     branches = list(branches)
     values = values_for(branches, year, today)
     now = timezone.now()
-    saved = []
+    # Written in bulk (a city's branches in chunks): the year's rows read once, then updated or created.
+    existing = {
+        e.branch_id: e
+        for e in Evaluation.objects.select_for_update().filter(
+            branch_id__in=[b.pk for b in branches], year=year
+        )
+    }
+    saved, new = [], []
     for b in branches:
         result = evaluate(values[b.pk], DEFAULT_MODEL)
         if result["score"] is None:
             continue
         result["as_of"] = today.isoformat()
-        row, _ = Evaluation.objects.update_or_create(
-            branch=b,
-            year=year,
-            defaults={
-                "score": result["score"],
-                "grade": result["grade"],
-                "result": result,
-                "computed_at": now,
-            },
-        )
+        row = existing.get(b.pk)
+        if row is None:
+            row = Evaluation(branch=b, year=year)
+            new.append(row)
+        row.score, row.grade, row.result, row.computed_at = result["score"], result["grade"], result, now
         saved.append(row)
+    Evaluation.objects.bulk_create(new, batch_size=500)
+    Evaluation.objects.bulk_update(
+        [r for r in saved if r.branch_id in existing],
+        ["score", "grade", "result", "computed_at"],
+        batch_size=500,
+    )
     return saved
 
 
