@@ -62,3 +62,71 @@ def test_only_the_audit_administrator_searches_and_exports(cast, login):
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert [c.value for c in sheet[1]][:3] == ["时间", "账号", "操作"]
     assert AuditEvent.objects.filter(action="audit.export", username="audit1").exists()
+
+
+def test_events_left_pending_by_a_busy_chain_are_sealed_in_order_and_shown(cast, login):
+    """A writer that finds another sealing leaves its event pending; the next seal or read takes it along."""
+    from django.utils import timezone
+
+    from zhibu.core.models import AuditPending
+
+    for i in range(3):  # as if three writers had skipped the busy chain head
+        AuditPending.objects.create(username="secretary_a", action=f"busy.{i}", at=timezone.now())
+    sealed = audit.append(username="secretary_a", action="busy.last")
+    assert sealed is not None and not AuditPending.objects.exists()
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "busy.0",
+        "busy.1",
+        "busy.2",
+        "busy.last",
+    ]
+    assert audit.verify() == (4, None)
+
+    AuditPending.objects.create(username="secretary_a", action="busy.unsealed", at=timezone.now())
+    auditor = User.objects.create_user("audit2")
+    services.grant_add(user=auditor, role=Role.objects.get(code="audit_admin"), district=cast.a.town.district)
+    assert "busy.unsealed" in login("audit2").get("/audit/?user=secretary_a").content.decode()
+    assert audit.verify()[1] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_never_waits_for_the_chain_lock():
+    """PostgreSQL: while one transaction holds the chain head, another write is recorded at once (pending)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time anyway")
+    import threading
+
+    from django.db import connections
+
+    from zhibu.core.models import AuditHead, AuditPending
+
+    AuditHead.objects.get_or_create(pk=1)
+    holding, release, result = threading.Event(), threading.Event(), {}
+
+    def sealer():
+        try:
+            with transaction.atomic():
+                AuditHead.objects.select_for_update().get(pk=1)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def writer():
+        try:
+            result["event"] = audit.append(username="x", action="while.busy")
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=sealer)
+    t.start()
+    assert holding.wait(10)
+    w = threading.Thread(target=writer)
+    w.start()
+    w.join(5)
+    assert not w.is_alive(), "the write waited for the chain lock"
+    assert result["event"] is None and AuditPending.objects.filter(action="while.busy").exists()
+    release.set()
+    t.join(10)
+    assert audit.verify()[1] is None
+    assert AuditEvent.objects.filter(action="while.busy").exists() and not AuditPending.objects.exists()

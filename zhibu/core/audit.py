@@ -1,13 +1,22 @@
 """The audit trail: every write and every sensitive read, with who, when, what and from where.
 
 Append-only (refused by the model and by database triggers) and hash-chained like the record book.
+
+A request inserts its event into AuditPending and goes on: it never waits for another request's lock.
+Sealing moves pending events into the chain (AuditEvent, each linked to the one before) under the
+chain head's lock. The writer tries to seal at once, skipping if another writer is sealing (that one,
+or the next, takes its event along); reading the trail, verifying it, backing up and a periodic task
+seal first, so nothing stays pending for long and nothing read is missing.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
 from .chain import link
-from .models import AuditEvent, AuditHead
+from .models import AuditEvent, AuditHead, AuditPending
+
+SEAL_BATCH = 5000
+FIELDS = ("at", "user_id", "username", "action", "target", "ip", "detail")
 
 
 def client_ip(request) -> str | None:
@@ -16,14 +25,14 @@ def client_ip(request) -> str | None:
 
 def append(
     *, user=None, username: str = "", action: str, target: str = "", ip=None, detail=None
-) -> AuditEvent:
+) -> AuditEvent | None:
+    """Record one event; the sealed AuditEvent, or None when another writer will seal it moments later."""
     now = timezone.now()
     now = now.replace(
         microsecond=now.microsecond // 1000 * 1000
     )  # what a fixture keeps, so a restore verifies
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
+        pending = AuditPending.objects.create(
             user=user,
             username=username or (user.username if user else ""),
             action=action[:60],
@@ -31,13 +40,41 @@ def append(
             ip=ip,
             detail=detail or {},
             at=now,
-            prev_hash=head.last_hash,
         )
-        event.hash = link(head.last_hash, event.payload())
-        event.save()
-        head.last_hash = event.hash
-        head.save(update_fields=["last_hash"])
-    return event
+        sealed = seal(wait=False)
+    return sealed.get(pending.pk)
+
+
+def seal(*, wait: bool = True) -> dict[int, AuditEvent]:
+    """Move every committed pending event into the chain, in order; {pending id: its AuditEvent}.
+
+    wait=False: if another transaction is sealing, return at once (it, or the next writer, takes ours).
+    """
+    AuditHead.objects.get_or_create(pk=1)
+    sealed: dict[int, AuditEvent] = {}
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update(skip_locked=not wait).filter(pk=1).first()
+        if head is None:
+            return sealed
+        while True:
+            batch = list(AuditPending.objects.order_by("id")[:SEAL_BATCH])
+            if not batch:
+                break
+            prev = head.last_hash
+            events = []
+            for p in batch:
+                event = AuditEvent(**{f: getattr(p, f) for f in FIELDS}, prev_hash=prev)
+                event.hash = prev = link(prev, event.payload())
+                events.append(event)
+            AuditEvent.objects.bulk_create(events)
+            AuditPending.objects.filter(pk__in=[p.pk for p in batch]).delete()
+            head.last_hash = prev
+            sealed.update({p.pk: e for p, e in zip(batch, events, strict=True)})
+            if len(batch) < SEAL_BATCH:
+                break
+        if sealed:
+            head.save(update_fields=["last_hash"])
+    return sealed
 
 
 def record(request, action: str, target: str = "", detail: dict | None = None) -> AuditEvent:
@@ -57,6 +94,7 @@ def record_export(request, action: str, detail: dict) -> AuditEvent:
 
 def verify() -> tuple[int, AuditEvent | None]:
     """Walk the chain: (events checked, the first event whose link is broken or None)."""
+    seal()
     prev = ""
     count = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):

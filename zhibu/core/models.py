@@ -96,8 +96,30 @@ class AuditEvent(models.Model):
         }
 
 
+class AuditPending(models.Model):
+    """An audit event written by a request, waiting (usually milliseconds) to be sealed into the chain.
+
+    Requests only insert here, so no write waits on another for the chain's lock; `audit.seal` moves
+    pending events into AuditEvent in order, with their links, and deletes them here in one transaction.
+    """
+
+    at = models.DateTimeField()
+    user = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=60)
+    target = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("待封存审计记录")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
 class AuditHead(models.Model):
-    """The last link of the audit chain; locked while a new event is appended so the chain never forks."""
+    """The last link of the audit chain; locked while pending events are sealed so the chain never forks."""
 
     last_hash = models.CharField(max_length=80, blank=True)
 
