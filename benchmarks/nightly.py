@@ -1,15 +1,17 @@
 """The nightly compliance evaluation of a whole city, against the database made by benchmarks/city.py.
 
     .venv/bin/python benchmarks/city.py --scale 0.1            # first: the city (kept as zhibu_city)
-    .venv/bin/python benchmarks/nightly.py [--db zhibu_city] [--limit N] [--chunk 250] [--workers 2] [--task]
+    .venv/bin/python benchmarks/nightly.py [--db zhibu_city] [--limit N] [--chunk 250] [--workers 2]
+                                           [--mode check|board|evaluate]
 
 Evaluates every branch's year (or the first --limit branches) exactly as the application does at night:
 `zhibu.rules.adapter.build_ledgers` over chunks of --chunk branches — the ledgers built from the database
 with a handful of queries per chunk (members, roles, meetings, attendance, resolutions, attachments,
 learning hours), then the compliance engine. The chunks are shared by --workers processes, as the nightly
 task (`zhibu.supervision.tasks.rebuild_board`) shares them as one Celery task per chunk among the worker
-processes (ZHIBU_WORKER_CONCURRENCY); --workers 1 is one process. With --task each chunk runs that task's
-own unit, `status.rebuild_chunk` (board rows written, as of 31 December), instead of reading and checking.
+processes (ZHIBU_WORKER_CONCURRENCY); --workers 1 is one process. --mode board runs that task's own unit,
+`status.rebuild_chunk` (board rows written, as of 31 December); --mode evaluate the year's 综合评估,
+`assess.evaluate_branches` (every indicator, Evaluation rows written); the default only reads and checks.
 Prints one JSON object: branch-years per second, the seconds for the branches evaluated and, at that rate,
 for 100,000 branches (target: under 10 minutes), the split between reading the database and checking
 (summed over the workers), the CPU time of the processes and of their PostgreSQL backends (on a shared
@@ -59,21 +61,30 @@ def _backend_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _chunk(ids: list[int], year: int, task: bool) -> tuple[int, int, float, float, float]:
+def _chunk(ids: list[int], year: int, mode: str) -> tuple[int, int, float, float, float]:
     """(branches, violations, read seconds, check seconds, database CPU seconds) of one chunk."""
     pg = _backend_cpu()
-    n, violations, read, checked = _run_chunk(ids, year, task)
+    n, violations, read, checked = _run_chunk(ids, year, mode)
     return n, violations, read, checked, _backend_cpu() - pg
 
 
-def _run_chunk(ids: list[int], year: int, task: bool) -> tuple[int, int, float, float]:
+def _run_chunk(ids: list[int], year: int, mode: str) -> tuple[int, int, float, float]:
     from zhibu.orgs.models import Branch
     from zhibu.rules import adapter
     from zhibu.rules.engine import Window, check
     from zhibu.rules.ledger import parse_ledger
 
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    if task:
+    if mode == "evaluate":
+        from zhibu.supervision import assess
+
+        t = time.monotonic()
+        rows = assess.evaluate_branches(
+            Branch.objects.filter(pk__in=ids).select_related("town"), year, today=end
+        )
+        found = len(rows)  # with --mode evaluate, "violations_found" counts the evaluations stored
+        return len(ids), found, 0.0, time.monotonic() - t
+    if mode == "board":
         from django.db.models import Sum
 
         from zhibu.supervision import status
@@ -103,7 +114,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="evaluate only the first N branches")
     parser.add_argument("--chunk", type=int, default=250)
     parser.add_argument("--workers", type=int, default=2, help="processes sharing the chunks (1: this one)")
-    parser.add_argument("--task", action="store_true", help="run the nightly task's unit (writes board rows)")
+    parser.add_argument("--mode", choices=("check", "board", "evaluate"), default="check")
     parser.add_argument("--year", type=int, help="default: the latest year with meetings")
     args = parser.parse_args()
 
@@ -127,7 +138,7 @@ def main() -> int:
     if args.workers > 1:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(args.workers, context, initializer=_setup, initargs=(database_url,)) as pool:
-            results = pool.map(_chunk, parts, [year] * len(parts), [args.task] * len(parts))
+            results = pool.map(_chunk, parts, [year] * len(parts), [args.mode] * len(parts))
             for n, v, r, c, p in results:
                 done, violations, read, checked, pg_cpu = (
                     done + n,
@@ -139,7 +150,7 @@ def main() -> int:
                 print(f"{done} / {len(ids)}", file=sys.stderr)
     else:
         for part in parts:
-            n, v, r, c, p = _chunk(part, year, args.task)
+            n, v, r, c, p = _chunk(part, year, args.mode)
             done, violations, read, checked, pg_cpu = (
                 done + n,
                 violations + v,
@@ -161,7 +172,7 @@ def main() -> int:
                 "branches": len(ids),
                 "chunk": args.chunk,
                 "workers": args.workers,
-                "task": args.task,
+                "mode": args.mode,
                 "seconds": round(seconds, 1),
                 "process_cpu_seconds": round(
                     time.process_time() - cpu + children.ru_utime + children.ru_stime, 1
