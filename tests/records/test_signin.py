@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.test import Client
 
 from tests.records.helpers import held_meeting
@@ -38,3 +39,33 @@ def test_a_member_of_another_branch_is_not_signed_in(cast):
     assert "不是本支部党员" in page
     assert not Attendance.objects.filter(meeting=meeting).exists()
     assert phone.get(f"/records/signin/{qr.make_token('class', meeting.pk)}/").status_code == 400
+
+
+def test_repeated_scans_make_one_row_and_one_audit_event_and_leave_turns_into_present(cast):
+    from django.db import IntegrityError, transaction
+
+    from zhibu.core.models import AuditEvent
+    from zhibu.records import services
+
+    meeting = held_meeting(cast.a, cast.secretary_a, day=datetime.date.today(), present=[])
+    meeting.status = "in_session"
+    meeting.save()
+    phone = Client()
+    phone.force_login(cast.member_a)
+    for _ in range(3):
+        page = phone.get(f"/records/signin/{qr.make_token('meeting', meeting.pk)}/").content.decode()
+        assert "签到成功" in page
+    assert Attendance.objects.filter(meeting=meeting, member=cast.member_of_a).count() == 1
+    assert AuditEvent.objects.filter(action="records.signin", target=f"Meeting:{meeting.pk}").count() == 1
+
+    # Someone who asked for leave and came after all: their one row becomes present.
+    other = cast.worker_a.member
+    services.leave_request(meeting=meeting, member=other, reason="外出务工")
+    row, signed = services.sign_in(meeting=meeting, member=other)
+    assert signed and row.state == "present" and row.reason == ""
+    assert Attendance.objects.filter(meeting=meeting, member=other).count() == 1
+
+    # The database itself refuses a second platform row for one person; a paper ledger's copy is kept.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attendance.objects.create(meeting=meeting, member=other, state="absent")
+    Attendance.objects.create(meeting=meeting, member=other, state="absent", imported=True)

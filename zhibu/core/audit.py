@@ -50,12 +50,14 @@ def seal(*, wait: bool = True) -> dict[int, AuditEvent]:
 
     wait=False: if another transaction is sealing, return at once (it, or the next writer, takes ours).
     """
-    AuditHead.objects.get_or_create(pk=1)
     sealed: dict[int, AuditEvent] = {}
     with transaction.atomic():
         head = AuditHead.objects.select_for_update(skip_locked=not wait).filter(pk=1).first()
         if head is None:
-            return sealed
+            if AuditHead.objects.filter(pk=1).exists():
+                return sealed  # another transaction is sealing
+            AuditHead.objects.get_or_create(pk=1)  # a new installation's first event
+            head = AuditHead.objects.select_for_update().get(pk=1)
         while True:
             batch = list(AuditPending.objects.order_by("id")[:SEAL_BATCH])
             if not batch:

@@ -170,8 +170,8 @@ _INSERT_ONCE = (
 
 
 @transaction.atomic
-def sign_in(*, meeting: Meeting, member: Member, by_proxy: bool = False) -> Attendance:
-    """Signed in (idempotent: a second scan changes nothing).
+def sign_in(*, meeting: Meeting, member: Member, by_proxy: bool = False) -> tuple[Attendance, bool]:
+    """Signed in (idempotent: a second scan changes nothing); (the row, whether this call signed them in).
 
     The hot path of a 主题党日 morning: one INSERT that the unique constraint turns into nothing for a
     repeated or simultaneous scan, no lock on the meeting. Only someone who had asked for leave (or
@@ -199,12 +199,14 @@ def sign_in(*, meeting: Meeting, member: Member, by_proxy: bool = False) -> Atte
         post_save.send(
             Attendance, instance=row, created=True, raw=False, using=connection.alias, update_fields=None
         )
-        return row
+        return row, True
     row = Attendance.objects.select_for_update().get(meeting=meeting, member=member, imported=False)
-    if row.state != Attendance.State.PRESENT:  # asked for leave, or was marked absent, and came after all
-        row.state, row.reason, row.signed_at, row.by_proxy = Attendance.State.PRESENT, "", now, by_proxy
-        row.save()
-    return row
+    if row.state == Attendance.State.PRESENT:
+        return row, False
+    # asked for leave, or was marked absent, and came after all
+    row.state, row.reason, row.signed_at, row.by_proxy = Attendance.State.PRESENT, "", now, by_proxy
+    row.save()
+    return row, True
 
 
 @transaction.atomic

@@ -366,9 +366,11 @@ def signin(request, token):
             {"error": "您的账号不是本支部党员，不能在此签到", "meeting": meeting},
         )
     try:
-        row = services.sign_in(meeting=meeting, member=member)
+        row, signed = services.sign_in(meeting=meeting, member=member)
     except ValidationError as exc:
         return render(request, "records/signin.html", {"error": " ".join(exc.messages), "meeting": meeting})
+    if signed:  # a write made by a GET (the scan), so the write middleware does not see it
+        audit.record(request, "records.signin", f"Meeting:{meeting.pk}")
     return render(request, "records/signin.html", {"meeting": meeting, "row": row})
 
 
