@@ -112,14 +112,21 @@ def needs(user, years: int = 3, today: datetime.date | None = None, town=None) -
 
 def newcomers(user, town=None) -> dict:
     """The 新一届两委 listing: members of newly elected committees, placed in a class or waiting."""
-    qs = visible(CommitteeListing, user, VIEW).select_related(
-        "member__branch__town", "election", "enrolment__klass"
+    qs = (
+        visible(CommitteeListing, user, VIEW)
+        .select_related("member__branch__town", "election", "enrolment__klass")
+        # only what the listing shows: the members' personal data stays encrypted (not decrypted per row)
+        .only(
+            *("role", "newcomer", "listed_at", "member_id", "election_id", "enrolment_id"),
+            *("member__name", "member__branch__name", "member__branch__town__name"),
+            *("election__date", "enrolment__klass__name"),
+        )
     )
     if town is not None:
         qs = qs.filter(member__branch__town=town)
     waiting = list(qs.filter(enrolment__isnull=True).values_list("member_id", flat=True))
     return {
-        "listings": list(qs[:200]),
+        "listings": qs,  # the page shows it page by page
         "waiting": waiting,
         "group": {
             "key": "new_committee",

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -93,6 +94,7 @@ def needs(request):
         "groups": groups,
         "computed": computed,
         "news": news,
+        "page": Paginator(news["listings"], 50).get_page(request.GET.get("page")),
         "can_plan": manage is not None,
         "form": NeedClassForm(),
     }
