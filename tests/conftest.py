@@ -21,6 +21,14 @@ PASSWORD = "test-pass-2026"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Each audited write seals its own event, so a test can read AuditEvent right after it
+    # (tests/security/test_audit.py shows the batching of the default).
+    settings.ZHIBU_AUDIT_SEAL_SECONDS = 0
+
+
 def build_cast():
     from zhibu.accounts.models import Grant, Role, User
     from zhibu.orgs.models import Branch, District, Member, MemberRole, Town

@@ -325,6 +325,8 @@ RATELIMIT_VIEW = "zhibu.core.views.rate_limited"
 ZHIBU_LOGIN_RATE = env("ZHIBU_LOGIN_RATE", "30/m")
 # Per person (or per address before login: a village office's phones may share one address).
 ZHIBU_SIGNIN_RATE = env("ZHIBU_SIGNIN_RATE", "120/m")
+# A web process seals its writes into the audit chain at most this often (zhibu.core.audit).
+ZHIBU_AUDIT_SEAL_SECONDS = float(env("ZHIBU_AUDIT_SEAL_SECONDS", "1"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "zhibu API",
     "DESCRIPTION": "支部规范化建设实训与督导平台 REST API（v1）",

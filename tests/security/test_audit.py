@@ -130,3 +130,15 @@ def test_a_writer_never_waits_for_the_chain_lock():
     t.join(10)
     assert audit.verify()[1] is None
     assert AuditEvent.objects.filter(action="while.busy").exists() and not AuditPending.objects.exists()
+
+
+def test_a_busy_process_seals_its_writes_in_batches(cast, settings):
+    from zhibu.core.models import AuditPending
+
+    settings.ZHIBU_AUDIT_SEAL_SECONDS = 60
+    audit._last_seal[0] = float("-inf")
+    first = audit.append(username="x", action="burst.0")
+    rest = [audit.append(username="x", action=f"burst.{i}") for i in range(1, 4)]
+    assert first is not None and rest == [None, None, None]  # sealed a moment ago: left for the next seal
+    assert AuditPending.objects.count() == 3
+    assert audit.verify() == (4, None) and not AuditPending.objects.exists()

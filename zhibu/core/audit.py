@@ -4,11 +4,15 @@ Append-only (refused by the model and by database triggers) and hash-chained lik
 
 A request inserts its event into AuditPending and goes on: it never waits for another request's lock.
 Sealing moves pending events into the chain (AuditEvent, each linked to the one before) under the
-chain head's lock. The writer tries to seal at once, skipping if another writer is sealing (that one,
-or the next, takes its event along); reading the trail, verifying it, backing up and a periodic task
-seal first, so nothing stays pending for long and nothing read is missing.
+chain head's lock. A writer seals at once unless its process sealed less than ZHIBU_AUDIT_SEAL_SECONDS ago or
+another transaction is sealing (that one, or the next, takes its event along); reading the trail,
+verifying it, backing up and a periodic task seal first, so nothing stays pending for long and
+nothing read is missing.
 """
 
+import time
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +20,10 @@ from .chain import link
 from .models import AuditEvent, AuditHead, AuditPending
 
 SEAL_BATCH = 5000
+# A process seals at most every settings.ZHIBU_AUDIT_SEAL_SECONDS from its own writes: under a burst
+# one seal takes hundreds of events along instead of every write paying for its own; when writes are
+# sparse each seals its own.
+_last_seal = [float("-inf")]
 FIELDS = ("at", "user_id", "username", "action", "target", "ip", "detail")
 
 
@@ -41,6 +49,9 @@ def append(
             detail=detail or {},
             at=now,
         )
+        if time.monotonic() - _last_seal[0] < settings.ZHIBU_AUDIT_SEAL_SECONDS:
+            return None  # this process sealed a moment ago: the next seal takes this event along
+        _last_seal[0] = time.monotonic()
         sealed = seal(wait=False)
     return sealed.get(pending.pk)
 

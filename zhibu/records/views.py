@@ -355,8 +355,8 @@ def signin(request, token):
         return redirect_to_login(request.get_full_path())
     request.session.pop(PENDING_KEY, None)
     # The burst path of a 主题党日 morning: two narrow reads, then services.sign_in's single insert.
-    member = Member.objects.only("id", "branch_id").filter(pk=request.user.member_id).first()
-    meeting = Meeting.objects.select_related("branch__town").filter(pk=meeting_id).first()
+    member = Member.objects.only("id", "branch_id").filter(pk=request.user.member_id).order_by().first()
+    meeting = Meeting.objects.select_related("branch__town").filter(pk=meeting_id).order_by().first()
     if meeting is None:
         raise Http404
     if member is None or member.branch_id != meeting.branch_id:
@@ -366,11 +366,12 @@ def signin(request, token):
             {"error": "您的账号不是本支部党员，不能在此签到", "meeting": meeting},
         )
     try:
-        row, signed = services.sign_in(meeting=meeting, member=member)
+        with transaction.atomic():
+            row, signed = services.sign_in(meeting=meeting, member=member)
+            if signed:  # a write made by a GET (the scan), so the write middleware does not see it
+                audit.record(request, "records.signin", f"Meeting:{meeting.pk}")
     except ValidationError as exc:
         return render(request, "records/signin.html", {"error": " ".join(exc.messages), "meeting": meeting})
-    if signed:  # a write made by a GET (the scan), so the write middleware does not see it
-        audit.record(request, "records.signin", f"Meeting:{meeting.pk}")
     return render(request, "records/signin.html", {"meeting": meeting, "row": row})
 
 
