@@ -9,7 +9,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.signals import post_save
 
 from zhibu.core.crypto import blind_index
 from zhibu.core.dates import normalise, parse_date
@@ -243,19 +244,58 @@ def plan(fileobj, *, branch: Branch | None = None, branches=None, progress=None)
     return {"columns": columns, **plan_rows(rows, branch=branch, branches=branches, progress=progress)}
 
 
-def _existing(row: Row, target: Branch) -> Member | None:
+_CHUNK = 400  # values per IN (...) list: two lists stay under SQLite's oldest limit of 999 parameters
+
+
+def _chunks(values) -> list[list]:
+    values = sorted(values)
+    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+
+
+@dataclass
+class _Known:
+    """What the database already holds for the rows of one file, read in a few queries for all of them."""
+
+    members: dict = field(default_factory=dict)  # pk → Member (one instance per person)
+    by_index: dict = field(default_factory=dict)  # blind index of the ID number → current members
+    by_name: dict = field(default_factory=dict)  # (branch id, name) → current members
+    groups: set = field(default_factory=set)  # (branch id, group name)
+    roles: set = field(default_factory=set)  # (member id, role) still held
+
+
+def _prefetch(rows: list[Row]) -> _Known:
+    known = _Known()
+    indexes = {blind_index(r.values["id_number"]) for r in rows if r.values["id_number"]}
+    names = {r.values["name"] for r in rows}
+    branch_ids = {r.branch_id for r in rows}
+    current = Member.objects.filter(left__isnull=True).select_related("branch", "group").order_by("id")
+    for chunk in _chunks(indexes):
+        for m in current.filter(id_number_index__in=chunk):
+            m = known.members.setdefault(m.pk, m)
+            known.by_index.setdefault(m.id_number_index, []).append(m)
+    by_branch = current.filter(branch_id__in=branch_ids) if len(branch_ids) <= _CHUNK else current
+    for chunk in _chunks(names):
+        for m in by_branch.filter(name__in=chunk):
+            if m.branch_id in branch_ids:
+                m = known.members.setdefault(m.pk, m)
+                known.by_name.setdefault((m.branch_id, m.name), []).append(m)
+    for chunk in _chunks(branch_ids):
+        known.groups.update(Group.objects.filter(branch_id__in=chunk).values_list("branch_id", "name"))
+    return known
+
+
+def _existing(row: Row, known: _Known) -> Member | None:
     v = row.values
-    current = Member.objects.filter(left__isnull=True)
     if v["id_number"]:
-        found = list(current.filter(id_number_index=blind_index(v["id_number"])).select_related("branch"))
+        found = known.by_index.get(blind_index(v["id_number"]), [])
         for m in found:
-            if m.branch_id != target.pk:
+            if m.branch_id != row.branch_id:
                 row.error("id_number", f"此人已是“{m.branch.name}”的党员，请办理组织关系转接，不要重复导入")
                 return None
         if found:
             return found[0]
     candidates = [
-        m for m in current.filter(branch=target, name=v["name"]) if not m.id_number or not v["id_number"]
+        m for m in known.by_name.get((row.branch_id, v["name"]), []) if not m.id_number or not v["id_number"]
     ]
     if v["birth_date"]:
         candidates = [m for m in candidates if m.birth_date in (None, v["birth_date"])]
@@ -265,31 +305,45 @@ def _existing(row: Row, target: Branch) -> Member | None:
     return candidates[0] if candidates else None
 
 
-def _compare(row: Row, target: Branch) -> None:
-    v = row.values
-    if v["group"] and not Group.objects.filter(branch=target, name=v["group"]).exists():
-        row.warnings.append((LABELS["group"], f"将新建党小组“{v['group']}”"))
-    member = _existing(row, target)
-    if row.errors:
-        return
-    if member is None:
-        row.fate = "create"
-        return
-    row.member_id = member.pk
-    for key in FIELDS:
-        old = (
-            member.group.name
-            if key == "group" and member.group
-            else getattr(member, key)
-            if key != "group"
-            else ""
+def _compare(rows: list[Row]) -> _Known:
+    """Each row against the member it matches (if any), with everything read up front."""
+    known = _prefetch(rows)
+    matched = {}
+    for row in rows:
+        v = row.values
+        if v["group"] and (row.branch_id, v["group"]) not in known.groups:
+            row.warnings.append((LABELS["group"], f"将新建党小组“{v['group']}”"))
+        member = _existing(row, known)
+        if not row.errors and member is not None:
+            matched[row.number] = member
+    for chunk in _chunks({m.pk for m in matched.values()}):
+        known.roles.update(
+            MemberRole.objects.filter(member_id__in=chunk, end__isnull=True).values_list("member_id", "role")
         )
-        new = v[key]
-        if new not in ("", None) and new != old:
-            row.changes.append(LABELS[key])
-    if v["role"] and not any(r.role == v["role"] and r.end is None for r in member.roles.all()):
-        row.changes.append(LABELS["role"])
-    row.fate = "update" if row.changes else "same"
+    for row in rows:
+        if row.errors:
+            continue
+        member = matched.get(row.number)
+        if member is None:
+            row.fate = "create"
+            continue
+        v = row.values
+        row.member_id = member.pk
+        for key in FIELDS:
+            old = (
+                member.group.name
+                if key == "group" and member.group
+                else getattr(member, key)
+                if key != "group"
+                else ""
+            )
+            new = v[key]
+            if new not in ("", None) and new != old:
+                row.changes.append(LABELS[key])
+        if v["role"] and (member.pk, v["role"]) not in known.roles:
+            row.changes.append(LABELS["role"])
+        row.fate = "update" if row.changes else "same"
+    return known
 
 
 def _row_dict(row: Row) -> dict:
@@ -313,16 +367,18 @@ def _row_dict(row: Row) -> dict:
 def apply(fileobj, *, branch: Branch | None = None, branches=None, progress=None) -> dict:
     """Import a roster: all of it, or (if any row has an error) nothing."""
     rows, _ = read_rows(fileobj)
-    result = plan_rows(rows, branch=branch, branches=branches, progress=progress)
+    result, known = _plan_rows(rows, branch=branch, branches=branches, progress=progress)
     if not result["valid"]:
         raise WorkbookError("名册中有错误，未导入任何数据；请按预览中的错误修改后重新上传")
-    for row in rows:
-        if row.fate in ("create", "update"):
-            _write(row)
+    _write([r for r in rows if r.fate in ("create", "update")], known)
     return result
 
 
 def plan_rows(rows: list[Row], *, branch=None, branches=None, progress=None) -> dict:
+    return _plan_rows(rows, branch=branch, branches=branches, progress=progress)[0]
+
+
+def _plan_rows(rows: list[Row], *, branch=None, branches=None, progress=None) -> tuple[dict, _Known]:
     by_name = {}
     if branch is None:
         for b in branches:
@@ -344,35 +400,78 @@ def plan_rows(rows: list[Row], *, branch=None, branches=None, progress=None) -> 
                 seen_ids[idn] = row.number
         if target is not None and not row.errors:
             row.branch_id = target.pk
-            _compare(row, target)
+        if row.errors:
+            row.fate = "error"
+    known = _compare([r for r in rows if r.fate == "" and r.branch_id is not None])
+    for row in rows:
         if row.errors:
             row.fate = "error"
     counts = {f: sum(1 for r in rows if r.fate == f) for f in ("create", "update", "same", "error", "skip")}
-    return {
+    result = {
         "rows": [_row_dict(r) for r in rows],
         "counts": counts,
         "valid": counts["error"] == 0 and (counts["create"] + counts["update"] + counts["same"]) > 0,
     }
+    return result, known
 
 
-def _write(row: Row) -> None:
-    v = row.values
-    group = None
-    if v["group"]:
-        group, _ = Group.objects.get_or_create(branch_id=row.branch_id, name=v["group"])
-    member = Member.objects.get(pk=row.member_id) if row.member_id else Member(branch_id=row.branch_id)
-    for key in FIELDS:
-        if key == "group":
-            if group is not None:
-                member.group = group
-        elif v[key] not in ("", None) or member.pk is None:
-            setattr(member, key, v[key] if v[key] is not None else getattr(member, key))
-    member.save()
-    if v["role"] and not member.roles.filter(role=v["role"], end__isnull=True).exists():
-        start = member.branch.committee_elected or datetime.date.today()
-        MemberRole.objects.create(
-            member=member, role=v["role"], title=v["role_title"], start=max(start, member.joined)
-        )
+def _write(rows: list[Row], known: _Known) -> None:
+    """Write the planned rows in bulk: new party groups, new and changed members, new office-holders."""
+    wanted = {(r.branch_id, r.values["group"]) for r in rows if r.values["group"]}
+    Group.objects.bulk_create(
+        [Group(branch_id=b, name=name) for b, name in sorted(wanted - known.groups)], ignore_conflicts=True
+    )
+    groups = {}
+    for chunk in _chunks({b for b, _ in wanted}):
+        for g in Group.objects.filter(branch_id__in=chunk):
+            groups[(g.branch_id, g.name)] = g
+    written, created, updated = [], [], {}
+    for row in rows:
+        v = row.values
+        if row.member_id:
+            member = updated.setdefault(row.member_id, known.members[row.member_id])
+        else:
+            member = Member(branch_id=row.branch_id)
+            created.append(member)
+        for key in FIELDS:
+            if key == "group":
+                if v["group"]:
+                    member.group = groups[(row.branch_id, v["group"])]
+            elif v[key] not in ("", None) or member.pk is None:
+                setattr(member, key, v[key] if v[key] is not None else getattr(member, key))
+        member.id_number_index = blind_index(member.id_number) if member.id_number else ""  # as save() does
+        written.append((row, member))
+    if connection.features.can_return_rows_from_bulk_insert:
+        Member.objects.bulk_create(created, batch_size=_CHUNK)
+    else:  # pragma: no cover - every supported backend returns the new keys
+        for member in created:
+            member.save()
+    Member.objects.bulk_update(list(updated.values()), [*FIELDS, "id_number_index"], batch_size=200)
+
+    elected = {}
+    for chunk in _chunks({r.branch_id for r in rows if r.values["role"]}):
+        elected.update(Branch.objects.filter(pk__in=chunk).values_list("pk", "committee_elected"))
+    today = datetime.date.today()
+    held, roles = set(known.roles), []
+    for row, member in written:
+        v = row.values
+        if v["role"] and (member.pk, v["role"]) not in held:
+            held.add((member.pk, v["role"]))
+            start = elected[member.branch_id] or today
+            roles.append(
+                MemberRole(
+                    member=member, role=v["role"], title=v["role_title"], start=max(start, member.joined)
+                )
+            )
+    if connection.features.can_return_rows_from_bulk_insert:
+        MemberRole.objects.bulk_create(roles, batch_size=_CHUNK)
+        for role in roles:  # what save() would have announced (the 新一届两委 listing listens)
+            post_save.send(
+                MemberRole, instance=role, created=True, raw=False, using=connection.alias, update_fields=None
+            )
+    else:  # pragma: no cover
+        for role in roles:
+            role.save()
 
 
 def export_rows(members, *, unmasked: bool) -> tuple[list[str], list[list]]:
