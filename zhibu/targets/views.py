@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
-from zhibu.core import audit
+from zhibu.core import audit, figures
 from zhibu.orgs.models import Branch, District, Town
 
 from . import selectors, services
@@ -56,14 +56,21 @@ def index(request):
     if request.GET.get("town"):
         town = get_visible_or_404(Town.objects.all(), user, VIEW, code=request.GET["town"])
         targets = targets.filter(branch__town=town)
-    towns = {t.branch.town_id for t in targets}
-    by = "branch" if town is not None or len(towns) <= 1 else "town"
-    rows = selectors.summaries(targets, by)
+    towns = targets.order_by().values("branch__town_id").distinct()[:2].count()
+    by = "branch" if town is not None or towns <= 1 else "town"
+    rows, computed = figures.shared(
+        "targets-summary",
+        user,
+        VIEW,
+        (year, town.pk if town else None, by),
+        lambda: selectors.summaries(targets, by),
+    )
     branches = list(visible(Branch, user, VIEW).values_list("code", flat=True)[:2])
     context = {
         "year": year,
         "tasks": tasks,
         "rows": rows,
+        "computed": computed,
         "by": by,
         "town": town,
         "own_branch": branches[0] if len(branches) == 1 else None,
@@ -138,6 +145,7 @@ def assign(request, pk):
             _errors(request, e, form)
         else:
             audit.record(request, "targets.assign", f"KeyTask:{task.pk}", {"branches": len(targets)})
+            figures.changed("targets-summary")
             messages.success(request, f"已分解到 {len(targets)} 个支部")
             return redirect("targets:task", task.pk)
     return render(request, "targets/assign.html", {"task": task, "form": form})
@@ -221,6 +229,7 @@ def report_new(request, pk):
             _errors(request, e, form)
         else:
             audit.record(request, "targets.report", f"Report:{report.pk}", {"target": target.pk})
+            figures.changed("targets-summary")
             messages.success(request, "进展已报送，等待乡镇审核")
             return redirect("targets:target", target.pk)
     return _target_page(request, target, report_form=form, status=400)
@@ -252,6 +261,7 @@ def report_review(request, pk):
             audit.record(
                 request, "targets.review", f"Report:{report.pk}", {"decision": form.cleaned_data["decision"]}
             )
+            figures.changed("targets-summary")
             messages.success(request, "审核结果已通知支部")
     return redirect("targets:target", report.target_id)
 
