@@ -39,7 +39,7 @@ def append(
     now = now.replace(
         microsecond=now.microsecond // 1000 * 1000
     )  # what a fixture keeps, so a restore verifies
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         pending = AuditPending.objects.create(
             user=user,
             username=username or (user.username if user else ""),

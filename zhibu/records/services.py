@@ -169,7 +169,7 @@ _INSERT_ONCE = (
 )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction no savepoint: a failure ends it all
 def sign_in(*, meeting: Meeting, member: Member, by_proxy: bool = False) -> tuple[Attendance, bool]:
     """Signed in (idempotent: a second scan changes nothing); (the row, whether this call signed them in).
 
