@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from zhibu.accounts.reach import visible
 from zhibu.core.nav import registry
@@ -24,7 +25,8 @@ def learning_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 40 if today.month >= 10 else 60,
-                    "title": f"今年学时还差 {row.owed}（已完成 {row.total} / {row.required:g}）",
+                    "title": gettext("今年学时还差 %(owed)s（已完成 %(total)s / %(required)s）")
+                    % {"owed": row.owed, "total": row.total, "required": f"{row.required:g}"},
                     "url": reverse("library:my"),
                 }
             )
@@ -38,7 +40,12 @@ def learning_todos(user) -> list[dict]:
                     items.append(
                         {
                             "priority": 45,
-                            "title": f"{branch.name}有 {short} 名党员今年学时未达标，可组织集中学习",
+                            "title": ngettext(
+                                "%(branch)s有 %(n)s 名党员今年学时未达标，可组织集中学习",
+                                "%(branch)s有 %(n)s 名党员今年学时未达标，可组织集中学习",
+                                short,
+                            )
+                            % {"branch": branch.name, "n": short},
                             "url": reverse("library:hours_branch", args=[branch.code]),
                         }
                     )

@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from zhibu.accounts.reach import visible
 from zhibu.core.nav import registry
@@ -37,20 +38,32 @@ def organisation_todos(user) -> list[dict]:
             end = term_end(branch)
             if end and end <= today:
                 items.append(
-                    {"priority": 10, "title": f"{branch.name}支委会任期已满（{end}），请按期换届", "url": url}
+                    {
+                        "priority": 10,
+                        "title": gettext("%(branch)s支委会任期已满（%(end)s），请按期换届")
+                        % {"branch": branch.name, "end": end},
+                        "url": url,
+                    }
                 )
             elif end and (end - today).days <= 90:
                 items.append(
                     {
                         "priority": 20,
-                        "title": f"{branch.name}支委会将于 {end} 任期届满，请准备换届",
+                        "title": gettext("%(branch)s支委会将于 %(end)s 任期届满，请准备换届")
+                        % {"branch": branch.name, "end": end},
                         "url": url,
                     }
                 )
             if not MemberRole.objects.filter(
                 member__branch=branch, member__left__isnull=True, role="secretary", end__isnull=True
             ).exists():
-                items.append({"priority": 10, "title": f"{branch.name}没有在任书记，请补选", "url": url})
+                items.append(
+                    {
+                        "priority": 10,
+                        "title": gettext("%(branch)s没有在任书记，请补选") % {"branch": branch.name},
+                        "url": url,
+                    }
+                )
             due = Member.objects.filter(
                 branch=branch,
                 left__isnull=True,
@@ -61,13 +74,22 @@ def organisation_todos(user) -> list[dict]:
                 items.append(
                     {
                         "priority": 30,
-                        "title": f"预备党员{m.name}预备期将满一年，请讨论其转正",
+                        "title": gettext("预备党员%(name)s预备期将满一年，请讨论其转正") % {"name": m.name},
                         "url": reverse("orgs:member", args=[m.pk]),
                     }
                 )
             no_phone = Member.objects.filter(branch=branch, left__isnull=True).filter(Q(phone="")).count()
             if no_phone:
                 items.append(
-                    {"priority": 60, "title": f"{branch.name}有 {no_phone} 名党员未登记联系电话", "url": url}
+                    {
+                        "priority": 60,
+                        "title": ngettext(
+                            "%(branch)s有 %(n)s 名党员未登记联系电话",
+                            "%(branch)s有 %(n)s 名党员未登记联系电话",
+                            no_phone,
+                        )
+                        % {"branch": branch.name, "n": no_phone},
+                        "url": url,
+                    }
                 )
     return items

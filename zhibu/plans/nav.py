@@ -1,6 +1,7 @@
 """Navigation entries and to-dos of 因材施教: the planning view, plans, the effect measure, 支部体检."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts.reach import has_capability, visible
@@ -16,7 +17,7 @@ registry.add("supervision", _("支部体检"), "plans:index", "plans.view", orde
 def plan_todos(user) -> list[dict]:
     items = []
     if getattr(user, "member_id", None):
-        items.append({"priority": 60, "title": "查看我的个人学习计划", "url": reverse("plans:mine")})
+        items.append({"priority": 60, "title": gettext("查看我的个人学习计划"), "url": reverse("plans:mine")})
     if has_capability(user, "plans.view"):
         own = list(visible(Branch, user, "plans.view").values_list("code", "name")[:2])
         if len(own) == 1:
@@ -24,7 +25,7 @@ def plan_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 55,
-                    "title": f"{name}支部体检：五项工作一页看全",
+                    "title": gettext("%(name)s支部体检：五项工作一页看全") % {"name": name},
                     "url": reverse("plans:health", args=[code]),
                 }
             )

@@ -4,6 +4,8 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts.reach import has_capability, visible
@@ -22,7 +24,11 @@ def target_todos(user) -> list[dict]:
         n = visible(Report, user, "targets.review").filter(status=Report.Status.SUBMITTED).count()
         if n:
             items.append(
-                {"priority": 25, "title": f"{n} 份目标进展等待审核", "url": reverse("targets:index")}
+                {
+                    "priority": 25,
+                    "title": ngettext("%(n)s 份目标进展等待审核", "%(n)s 份目标进展等待审核", n) % {"n": n},
+                    "url": reverse("targets:index"),
+                }
             )
     if has_capability(user, "targets.manage"):
         mine = visible(Target, user, "targets.manage").exclude(status=Target.Status.DONE)
@@ -30,7 +36,8 @@ def target_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 15 if t.due <= today else 30,
-                    "title": f"支部目标“{t.title}”期限 {t.due:%m月%d日}，请报送进展",
+                    "title": gettext("支部目标“%(title)s”期限 %(due)s，请报送进展")
+                    % {"title": t.title, "due": date_format(t.due, "MONTH_DAY_FORMAT")},
                     "url": reverse("targets:target", args=[t.pk]),
                 }
             )
@@ -39,7 +46,7 @@ def target_todos(user) -> list[dict]:
                 items.append(
                     {
                         "priority": 15,
-                        "title": f"目标进展被退回：{r.comment}",
+                        "title": gettext("目标进展被退回：%(comment)s") % {"comment": r.comment},
                         "url": reverse("targets:target", args=[r.target_id]),
                     }
                 )

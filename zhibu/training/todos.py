@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from zhibu.accounts.reach import visible
 from zhibu.core.nav import registry
@@ -22,7 +23,8 @@ def training_todos(user) -> list[dict]:
                 items.append(
                     {
                         "priority": 20,
-                        "title": f"请确认参加“{e.klass.name}”（{e.klass.start} 开班）或请假",
+                        "title": gettext("请确认参加“%(klass)s”（%(start)s 开班）或请假")
+                        % {"klass": e.klass.name, "start": e.klass.start},
                         "url": reverse("training:enrolment", args=[e.pk]),
                     }
                 )
@@ -34,7 +36,7 @@ def training_todos(user) -> list[dict]:
             items.append(
                 {
                     "priority": 10,
-                    "title": f"考试进行中：{exam.title}",
+                    "title": gettext("考试进行中：%(title)s") % {"title": exam.title},
                     "url": reverse("training:exam_take", args=[exam.pk]),
                 }
             )
@@ -45,7 +47,7 @@ def training_todos(user) -> list[dict]:
         items.append(
             {
                 "priority": 30,
-                "title": f"有 {n} 条培训请假待审批",
+                "title": ngettext("有 %(n)s 条培训请假待审批", "有 %(n)s 条培训请假待审批", n) % {"n": n},
                 "url": reverse("training:class", args=[first.klass_id]) + "?status=leave",
             }
         )
