@@ -168,9 +168,48 @@ def test_event_written_by_another_process_reaches_the_board_by_the_sweep(cast, m
             payload={"present": 4},
         )
         got = await comm.receive_json_from(timeout=2)
+        while got["type"] == "confirmed":  # the sweep says up to which id the board has everything
+            got = await comm.receive_json_from(timeout=2)
         assert got["event"]["id"] == new.pk  # not the older one the board already had
-        assert await comm.receive_nothing(timeout=0.3)
+        later = []
+        while not await comm.receive_nothing(timeout=0.3):
+            later.append(await comm.receive_json_from())
+        assert {f["type"] for f in later} <= {"confirmed"}  # and never the event again
+        assert later and later[-1]["id"] >= new.pk  # in time, confirmed up to it
         await comm.disconnect()
 
     async_to_sync(scenario)()
     assert old.pk
+
+
+def test_reconnect_replays_a_long_gap_in_chunks(cast, monkeypatch):
+    """A board away for a while gets every missed event in reach, however many, each once."""
+    from zhibu.supervision import consumers
+    from zhibu.supervision.models import Event
+
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+    monkeypatch.setattr(consumers, "REPLAY_LIMIT", 2)
+    district = cast.t1.district_id
+    first = Event.objects.create(
+        kind="meeting.opened", branch=cast.a, town_id=cast.t1.pk, district_id=district
+    )
+    missed = [
+        Event.objects.create(
+            kind="meeting.signin", branch=cast.a, town_id=cast.t1.pk, district_id=district
+        ).pk
+        for _ in range(5)
+    ]
+
+    async def scenario():
+        comm = _communicator(cast.admin, after=first.pk)
+        assert (await comm.connect())[0]
+        got = []
+        while True:
+            frame = await comm.receive_json_from(timeout=2)
+            if frame["type"] == "ready":
+                break
+            got += [e["id"] for e in frame["events"]] if frame["type"] == "events" else [frame["event"]["id"]]
+        await comm.disconnect()
+        return got
+
+    assert async_to_sync(scenario)() == missed

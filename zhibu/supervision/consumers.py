@@ -5,6 +5,11 @@ then replays every event in reach with a larger id from the Event table, then fo
 skipping any it has already sent. No gap (the groups are joined before the replay query), no
 duplicate from the server; the client also ignores an id it already has. A frame carries one event
 ({"type": "event"}) or several in id order ({"type": "events"}: a replay, or a burst of sign-ins).
+
+Events from several processes arrive out of id order, so the largest id a board has seen does not mean
+it has every smaller one. The consumer therefore tells the board, with {"type": "confirmed", "id": N},
+each time it has made sure that every event in reach up to N was sent; a board reconnects with
+?after=<last confirmed id> and ignores the ids of the replay it already has.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from zhibu.core.events import serialize
 from .scope import board_scope
 
 REPLAY_LIMIT = 1000
+REPLAY_CHUNKS = 20
 # Besides the channel layer, each board checks the Event table every few seconds for events it has not
 # sent: events published by another process (a command, a worker) with the in-process layer, one lost
 # on the way, and an event whose transaction committed after a later one. The check is one count of the
@@ -130,8 +136,13 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
         self.confirmed = after if after > 0 else await _latest(self.board)
         self.horizons: collections.deque = collections.deque(maxlen=SWEEP_LAG)
         if after > 0:
-            await self._send_many(await _missed(self.board, after))
-        await self.send_json({"type": "ready"})
+            for _ in range(REPLAY_CHUNKS):  # the whole gap, a chunk at a time
+                chunk = await _missed(self.board, after)
+                await self._send_many(chunk)
+                if len(chunk) < REPLAY_LIMIT:
+                    break
+                after = chunk[-1]["id"]
+        await self.send_json({"type": "ready", "confirmed": self.confirmed})
         self.sweeper = asyncio.ensure_future(self._sweep()) if sweep_seconds() > 0 else None
 
     async def disconnect(self, code):
@@ -160,19 +171,21 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             await self._send_many(events)
         self.horizons.append(max(top or 0, high or 0, low))
         if complete and len(self.horizons) == SWEEP_LAG:
-            self._confirm(min(self.horizons[0], high if high is not None else low))
+            if self._confirm(min(self.horizons[0], high if high is not None else low)):
+                await self.send_json({"type": "confirmed", "id": self.confirmed})
 
     def _sent_between(self, low: int, high: int) -> int:
         return bisect.bisect_right(self.sent_order, high) - bisect.bisect_right(self.sent_order, low)
 
-    def _confirm(self, upto: int) -> None:
+    def _confirm(self, upto: int) -> bool:
         if upto <= self.confirmed:
-            return
+            return False
         self.confirmed = upto
         cut = bisect.bisect_right(self.sent_order, upto)
         for i in self.sent_order[:cut]:
             self.sent.discard(i)
         del self.sent_order[:cut]
+        return True
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping":

@@ -9,7 +9,8 @@
   var dataUrl = root.dataset.dataUrl, eventsUrl = root.dataset.eventsUrl;
   var branchUrl = root.dataset.branchUrl, boardUrl = root.dataset.boardUrl, townCode = root.dataset.town;
   var districtCode = root.dataset.district, districtId = null, refreshMs = 1500;
-  var lastId = 0, seen = new Set(), seenOrder = [], townId = null;
+  // lastId: the largest id seen; confirmedId: every event up to it has been received (the server says so).
+  var lastId = 0, confirmedId = 0, seen = new Set(), seenOrder = [], townId = null;
   var socket = null, failures = 0, pollTimer = null, retryTimer = null, refreshTimer = null, chart = null;
   var KIND = {
     "meeting.opened": "开始开会", "meeting.signin": "签到", "meeting.submitted": "提交纪实",
@@ -147,7 +148,7 @@
 
   function remember(id) {
     seen.add(id); seenOrder.push(id);
-    if (seenOrder.length > 5000) seen.delete(seenOrder.shift());
+    if (seenOrder.length > 20000) seen.delete(seenOrder.shift());
     if (id > lastId) lastId = id;
   }
 
@@ -212,12 +213,16 @@
     if (!("WebSocket" in window)) { startPolling(); return; }
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
     var ws;
-    try { ws = new WebSocket(proto + location.host + "/ws/board/?after=" + lastId); } catch (err) { retry(); return; }
+    // Events from several servers arrive out of id order: resume from the last confirmed id (the replay's
+    // ids already seen are ignored).
+    var after = confirmedId || lastId;
+    try { ws = new WebSocket(proto + location.host + "/ws/board/?after=" + after); } catch (err) { retry(); return; }
     socket = ws;
     ws.onopen = function () { failures = 0; };
     ws.onmessage = function (m) {
       var msg; try { msg = JSON.parse(m.data); } catch (err) { return; }
-      if (msg.type === "ready") { setConn("live", "实时"); stopPolling(); }
+      if (msg.type === "ready") { setConn("live", "实时"); stopPolling(); if (msg.confirmed) confirmedId = Math.max(confirmedId, msg.confirmed); }
+      else if (msg.type === "confirmed") confirmedId = Math.max(confirmedId, msg.id);
       else if (msg.type === "event") apply(msg.event, true);
       else if (msg.type === "events") msg.events.forEach(function (e) { apply(e, true); });
     };
