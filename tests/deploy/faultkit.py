@@ -154,19 +154,25 @@ class HalfWay:
         self.conn = pg_connect(stack.database_url)
         self.conn.execute("INSERT INTO orgs_group (branch_id, name) VALUES (%s, %s)", [branch, self.GROUP])
 
-    def import_waiting(self) -> bool:
+    def waiting(self, *, behind_it: bool = False) -> int:
+        """Transactions waiting here on the group's insert (or, `behind_it`, on any lock: a second run of
+        the same job waits for the first's lock on the job). A killed process's transaction waits on, not
+        knowing it is alone, until the lock is released and it finds its client gone."""
+        query = "" if behind_it else "AND query LIKE 'INSERT INTO \"orgs_group\"%%'"
         with pg_connect(self.stack.database_url) as conn:
-            return (
-                conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' "
-                    "AND query LIKE 'INSERT INTO \"orgs_group\"%%'",
-                    [self.stack.db_name],
-                ).fetchone()[0]
-                > 0
-            )
+            return conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' "
+                + query,
+                [self.stack.db_name],
+            ).fetchone()[0]
 
-    def wait(self, timeout: float = 60) -> None:
-        wait_for(self.import_waiting, timeout, "the import to be half-way through its write", interval=0.05)
+    def wait(self, count: int = 1, *, behind_it: bool = False, timeout: float = 60) -> None:
+        wait_for(
+            lambda: self.waiting(behind_it=behind_it) >= count,
+            timeout,
+            f"{count} import run(s) to be held half-way",
+            interval=0.05,
+        )
 
     def release(self) -> None:
         try:

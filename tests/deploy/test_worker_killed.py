@@ -1,8 +1,9 @@
 """A real Celery worker killed (SIGKILL) half-way through a roster import; a second worker finishes it once.
 
-The production profile's worker (benchmarks/stack.py: Redis broker, acks_late) takes the import job, which
-is held half-way through its write (tests/deploy/faultkit.py `HalfWay`) while the whole worker, main
-process and pool child, is killed. Nothing of the import may remain; once the broker's visibility timeout
+The production profile's worker (benchmarks/stack.py: Redis broker, acks_late, reject_on_worker_lost)
+takes the import job, which is held half-way through its write (tests/deploy/faultkit.py `HalfWay`). Its
+pool process is killed, so the worker runs the job again, up to the same point; then the whole worker,
+main process and pool, is killed. Nothing of the import may remain; once the broker's visibility timeout
 has passed (ZHIBU_CELERY_VISIBILITY_TIMEOUT, shortened here) a second worker gets the same job and
 imports the roster exactly once, and the job ends as done with the right counts. Delivering the job yet
 again changes nothing.
@@ -100,8 +101,16 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_that_imports_it_exactly_on
             stack.python(QUEUE_APPLY.format(job=job))
             hold.wait()
             first = stack.procs["worker-1"]
+            # Its pool process is killed first: the worker's main process puts the job back in the queue
+            # (reject_on_worker_lost), and its new pool process takes it again, and waits: the killed run's
+            # transaction still holds the job's lock until the database finds its client gone.
+            [pool] = children(first.pid)
+            os.kill(pool, signal.SIGKILL)
+            hold.wait(count=2, behind_it=True)
+            stack.wait_log("worker-1", "WorkerLostError")
+            # Then the whole worker, main process and pool, is killed outright.
             pids = [first.pid, *children(first.pid)]
-            assert len(pids) >= 2, "the worker's pool process is missing"
+            assert len(pids) >= 2 and pool not in pids, pids
             os.killpg(first.pid, signal.SIGKILL)
             killed_at = time.monotonic()
             first.wait(30)
