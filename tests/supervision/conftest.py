@@ -52,5 +52,9 @@ def sup(cast):
 
 @pytest.fixture(autouse=True)
 def board_data_uncached(settings):
-    """Each test sees its own board data, not a copy shared from an earlier test with the same ids."""
+    """Each test sees its own board data, not a copy shared from an earlier test with the same ids, and
+    the board's missing-rows check runs again (an earlier test's rows were rolled back)."""
+    from django.core.cache import cache
+
     settings.ZHIBU_BOARD_DATA_SECONDS = 0
+    cache.clear()

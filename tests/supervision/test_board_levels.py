@@ -77,3 +77,22 @@ def test_board_data_is_shared_briefly_by_boards_of_the_same_scope(city, login, s
     assert again["figures"]["in_session"] == first["figures"]["in_session"] == 1
     settings.ZHIBU_BOARD_DATA_SECONDS = 0
     assert login("admin").get("/supervision/board/data/").json()["figures"]["in_session"] == 2
+
+
+def test_board_data_queries_do_not_grow_with_branches(city, login, settings):
+    from tests.page_queries import page_queries
+    from zhibu.orgs.models import Branch, Town
+    from zhibu.supervision import status
+
+    settings.ZHIBU_BOARD_CELLS = 1000
+    client = login("admin")
+    before = page_queries(client, "/supervision/board/data/")
+    town = Town.objects.create(district=city.a.town.district, code="T9", name="九号镇")
+    Branch.objects.bulk_create(
+        Branch(town=town, code=f"T9-{i:03d}", name=f"九号镇第{i}支部", domain="rural") for i in range(30)
+    )
+    status.rebuild(compliance=False)
+    cells = page_queries(client, "/supervision/board/data/")
+    assert cells <= before
+    settings.ZHIBU_BOARD_CELLS = 2  # tiles: no query for the cells
+    assert page_queries(client, "/supervision/board/data/") == cells - 1
