@@ -163,3 +163,10 @@ def test_api_refuses_a_bad_window(cast):
     api.force_authenticate(cast.admin)
     response = api.get("/api/v1/branches/T1-001/compliance/?from=2025-02-30")
     assert response.status_code == 400 and "from" in response.json()["detail"]
+    # Found by fuzzing: a window ending in 9999 overflowed the calendar (a 500), one of centuries took minutes.
+    for query, words in (
+        ("from=2025-01-01&to=9999-12-31", "参数 to 的年份应在 1900–2100 之间"),
+        ("from=1900-01-01&to=2025-12-31", "不能超过 10 年"),
+    ):
+        response = api.get(f"/api/v1/branches/T1-001/compliance/?{query}")
+        assert response.status_code == 400 and words in response.json()["detail"]
