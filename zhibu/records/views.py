@@ -42,6 +42,16 @@ from .procedures import procedure_for
 from .schedule import completion
 
 PENDING_KEY = "records_pending_signin"
+# What the sign-in page and its board event show of the meeting, its branch and town: nothing more is read.
+SIGNIN_MEETING_FIELDS = (
+    "status",
+    "types",
+    "date",
+    "branch__name",
+    "branch__code",
+    "branch__town__name",
+    "branch__town__district_id",
+)
 PENDING_SECONDS = 600
 
 
@@ -356,7 +366,13 @@ def signin(request, token):
     request.session.pop(PENDING_KEY, None)
     # The burst path of a 主题党日 morning: two narrow reads, then services.sign_in's single insert.
     member = Member.objects.only("id", "branch_id").filter(pk=request.user.member_id).order_by().first()
-    meeting = Meeting.objects.select_related("branch__town").filter(pk=meeting_id).order_by().first()
+    meeting = (
+        Meeting.objects.select_related("branch__town")
+        .only(*SIGNIN_MEETING_FIELDS)
+        .filter(pk=meeting_id)
+        .order_by()
+        .first()
+    )
     if meeting is None:
         raise Http404
     if member is None or member.branch_id != meeting.branch_id:
