@@ -251,11 +251,13 @@ if not PRODUCTION:
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
-    # redis-py 8 gives up reading after 5 s by default, which is also how long the layer's blocking pop
-    # (BZPOPMIN) waits for a message: a quiet board's consumer was torn down every few seconds. 10 s.
+    # Pub/sub: a board batch is published once and each ASGI process, subscribed once per group, hands it
+    # to its own boards in memory (the list-based layer stores and pops one copy per board, which does not
+    # hold 200 boards at 1,000 sign-ins a second). A process that misses a message catches up from the
+    # Event table. redis-py 8's 5 s read timeout is raised to 10 s (it would end quiet connections).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}]},
         }
     }

@@ -122,7 +122,8 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.sent: set[int] = set()
-        self.sent_order: list[int] = []  # the same ids, sorted
+        self.sent_order: list[int] = []  # the same ids, sorted when `unsorted` is False
+        self.unsorted = False
         for group in self.board.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -174,14 +175,21 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             if self._confirm(min(self.horizons[0], high if high is not None else low)):
                 await self.send_json({"type": "confirmed", "id": self.confirmed})
 
+    def _sorted(self) -> list[int]:
+        if self.unsorted:
+            self.sent_order.sort()  # nearly sorted already: a cheap sort, once per sweep
+            self.unsorted = False
+        return self.sent_order
+
     def _sent_between(self, low: int, high: int) -> int:
-        return bisect.bisect_right(self.sent_order, high) - bisect.bisect_right(self.sent_order, low)
+        order = self._sorted()
+        return bisect.bisect_right(order, high) - bisect.bisect_right(order, low)
 
     def _confirm(self, upto: int) -> bool:
         if upto <= self.confirmed:
             return False
         self.confirmed = upto
-        cut = bisect.bisect_right(self.sent_order, upto)
+        cut = bisect.bisect_right(self._sorted(), upto)
         for i in self.sent_order[:cut]:
             self.sent.discard(i)
         del self.sent_order[:cut]
@@ -192,25 +200,26 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
     async def board_events(self, message):
-        """A batch from one process's outbox: the events in reach not yet sent, in one frame."""
-        await self._send_many([e for e in message["events"] if self.board.covers(e)])
+        """A batch from one process's outbox for one group this board joined (so all in reach), in one frame."""
+        await self._send_many(message["events"])
 
     async def board_event(self, message):  # a single event, as a process of the previous release sends it
         await self.board_events({"events": [message["event"]]})
 
-    def _fresh(self, event: dict) -> bool:
-        pk = event["id"]
-        if pk <= self.confirmed or pk in self.sent:
-            return False
-        self.sent.add(pk)
-        if not self.sent_order or pk > self.sent_order[-1]:
-            self.sent_order.append(pk)
-        else:
-            bisect.insort(self.sent_order, pk)
-        return True
+    def _fresh(self, events: list[dict]) -> list[dict]:
+        """The events not sent yet (each board gets every event once), remembered as sent."""
+        sent, confirmed = self.sent, self.confirmed
+        fresh = [e for e in events if e["id"] > confirmed and e["id"] not in sent]
+        if fresh:
+            ids = [e["id"] for e in fresh]
+            sent.update(ids)
+            if self.sent_order and ids[0] < self.sent_order[-1] or ids != sorted(ids):
+                self.unsorted = True
+            self.sent_order.extend(ids)
+        return fresh
 
     async def _send_many(self, events: list[dict]) -> None:
-        fresh = [e for e in events if self._fresh(e)]
+        fresh = self._fresh(events)
         if len(fresh) == 1:
             frame = {"type": "event", "event": fresh[0]}
         elif fresh:

@@ -10,7 +10,7 @@
   var branchUrl = root.dataset.branchUrl, boardUrl = root.dataset.boardUrl, townCode = root.dataset.town;
   var districtCode = root.dataset.district, districtId = null, refreshMs = 1500;
   // lastId: the largest id seen; confirmedId: every event up to it has been received (the server says so).
-  var lastId = 0, confirmedId = 0, seen = new Set(), seenOrder = [], townId = null;
+  var lastId = 0, confirmedId = null, seen = new Set(), seenOrder = [], townId = null;
   var socket = null, failures = 0, pollTimer = null, retryTimer = null, refreshTimer = null, chart = null;
   var KIND = {
     "meeting.opened": "开始开会", "meeting.signin": "签到", "meeting.submitted": "提交纪实",
@@ -215,14 +215,14 @@
     var ws;
     // Events from several servers arrive out of id order: resume from the last confirmed id (the replay's
     // ids already seen are ignored).
-    var after = confirmedId || lastId;
+    var after = confirmedId === null ? lastId : confirmedId;
     try { ws = new WebSocket(proto + location.host + "/ws/board/?after=" + after); } catch (err) { retry(); return; }
     socket = ws;
     ws.onopen = function () { failures = 0; };
     ws.onmessage = function (m) {
       var msg; try { msg = JSON.parse(m.data); } catch (err) { return; }
-      if (msg.type === "ready") { setConn("live", "实时"); stopPolling(); if (msg.confirmed) confirmedId = Math.max(confirmedId, msg.confirmed); }
-      else if (msg.type === "confirmed") confirmedId = Math.max(confirmedId, msg.id);
+      if (msg.type === "ready") { setConn("live", "实时"); stopPolling(); if (msg.confirmed) confirmedId = Math.max(confirmedId || 0, msg.confirmed); }
+      else if (msg.type === "confirmed") confirmedId = Math.max(confirmedId || 0, msg.id);
       else if (msg.type === "event") apply(msg.event, true);
       else if (msg.type === "events") msg.events.forEach(function (e) { apply(e, true); });
     };
@@ -244,6 +244,6 @@
   tick(); setInterval(tick, 1000);
   setInterval(function () { scheduleRefresh(0); }, 60000);
   window.addEventListener("resize", function () { if (chart) chart.resize(); });
-  load().then(function (d) { if (d.last_event > lastId) lastId = d.last_event; connect(); })
+  load().then(function (d) { if (d.last_event > lastId) lastId = d.last_event; confirmedId = d.last_event; connect(); })
     .catch(function () { setConn("offline", "连接中断，正在重试"); connect(); });
 })();
