@@ -18,7 +18,9 @@ import asyncio
 import bisect
 import collections
 import contextlib
+import datetime
 import json
+import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -124,6 +126,7 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
         self.sent: set[int] = set()
         self.sent_order: list[int] = []  # the same ids, sorted when `unsorted` is False
         self.unsorted = False
+        self.layer_lag, self.layer_at = 0.0, 0.0  # how old the last layer batch was when handled, and when
         for group in self.board.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -168,8 +171,13 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
         n, top = await _count(self.board, low, high)
         complete = True
         if high is not None and n != self._sent_between(low, high):
-            events, complete = await _unsent(self.board, low, high, set(self.sent))
-            await self._send_many(events)
+            if self._behind():
+                complete = (
+                    False  # they are queued for this board in the layer: reading them too would only add load
+                )
+            else:
+                events, complete = await _unsent(self.board, low, high, set(self.sent))
+                await self._send_many(events)
         self.horizons.append(max(top or 0, high or 0, low))
         if complete and len(self.horizons) == SWEEP_LAG:
             if self._confirm(min(self.horizons[0], high if high is not None else low)):
@@ -199,9 +207,18 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
+    def _behind(self) -> bool:
+        """Whether the layer is delivering, but late: its last batch, handled lately, was already old."""
+        sweep = sweep_seconds()
+        return self.layer_lag > sweep and time.monotonic() - self.layer_at < 2 * sweep
+
     async def board_events(self, message):
         """A batch from one process's outbox for one group this board joined (so all in reach), in one frame."""
-        await self._send_many(message["events"])
+        events = message["events"]
+        if events:
+            created = datetime.datetime.fromisoformat(events[-1]["created"]).timestamp()
+            self.layer_lag, self.layer_at = time.time() - created, time.monotonic()
+        await self._send_many(events)
 
     async def board_event(self, message):  # a single event, as a process of the previous release sends it
         await self.board_events({"events": [message["event"]]})
