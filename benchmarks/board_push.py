@@ -375,6 +375,8 @@ async def client(options: dict) -> dict:
 
 
 def run(args) -> dict:
+    if args.source == "signin":  # the burst client scans every member once, at --rate
+        args.seconds = args.meetings * args.members / args.rate
     report: dict = {
         "benchmark": "board_push",
         "source": args.source,
@@ -501,7 +503,12 @@ def run(args) -> dict:
         report["boards_result"] = boards
         log = stack.log("daphne")
         report["daphne_tracebacks"] = log.count("Traceback")
-        if boards["lost"] or boards["duplicated"] or boards["board_errors"] or "Traceback" in log:
+        if "Traceback" in log:
+            at = log.index("Traceback")
+            report["daphne_first_traceback"] = log[
+                at : log.find("\n127.0.0.1", at) if "\n127.0.0.1" in log[at:] else at + 3000
+            ][:3000]
+        if boards["lost"] or boards["duplicated"] or boards["board_errors"]:
             report["daphne_log_tail"] = log[-3000:]
         report["daphne"] = {
             "cpu_seconds": round(daphne_seconds, 2),

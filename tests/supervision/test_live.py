@@ -36,7 +36,9 @@ def live(cast, monkeypatch, django_capture_on_commit_callbacks):
 def _communicator(user, after=0):
     from zhibu.supervision.consumers import BoardConsumer
 
-    comm = WebsocketCommunicator(BoardConsumer.as_asgi(), f"/ws/board/?after={after}")
+    comm = WebsocketCommunicator(
+        BoardConsumer.as_asgi(), f"/ws/board/?after={after}" if after else "/ws/board/"
+    )
     comm.scope["user"] = user
     return comm
 
@@ -213,3 +215,25 @@ def test_reconnect_replays_a_long_gap_in_chunks(cast, monkeypatch):
         return got
 
     assert async_to_sync(scenario)() == missed
+
+
+def test_after_zero_replays_everything_and_no_cursor_starts_from_now(cast, monkeypatch):
+    """A page whose board data showed no event yet resumes with ?after=0 and misses nothing."""
+    from zhibu.supervision.consumers import BoardConsumer
+    from zhibu.supervision.models import Event
+
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+    e = Event.objects.create(
+        kind="meeting.opened", branch=cast.a, town_id=cast.t1.pk, district_id=cast.t1.district_id
+    )
+
+    async def first_frame(path):
+        comm = WebsocketCommunicator(BoardConsumer.as_asgi(), path)
+        comm.scope["user"] = cast.admin
+        assert (await comm.connect())[0]
+        frame = await comm.receive_json_from(timeout=2)
+        await comm.disconnect()
+        return frame
+
+    assert async_to_sync(first_frame)("/ws/board/?after=0")["event"]["id"] == e.pk
+    assert async_to_sync(first_frame)("/ws/board/") == {"type": "ready", "confirmed": e.pk}

@@ -33,6 +33,7 @@ from .scope import board_scope
 
 REPLAY_LIMIT = 1000
 REPLAY_CHUNKS = 20
+REPLAY_MAX_IDS = 100_000
 # Besides the channel layer, each board checks the Event table every few seconds for events it has not
 # sent: events published by another process (a command, a worker) with the in-process layer, one lost
 # on the way, and an event whose transaction committed after a later one. The check is one count of the
@@ -131,15 +132,20 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         query = parse_qs((self.scope.get("query_string") or b"").decode())
+        # ?after=N (0 too: a board whose data showed no event yet) replays what came after N; without
+        # it the board starts from now. A very old cursor is brought forward (the data reload covers it).
         try:
-            after = int(query.get("after", ["0"])[0])
+            after = int(query["after"][0]) if query.get("after", [""])[0] != "" else -1
         except ValueError:
-            after = 0
+            after = -1
+        latest = await _latest(self.board)
+        if after >= 0:
+            after = max(after, latest - REPLAY_MAX_IDS)
         # Every event in reach up to `confirmed` has been sent, or the client had it already (replayed
         # from `after`, or in the board data it loaded); nothing at or below it is ever sent again.
-        self.confirmed = after if after > 0 else await _latest(self.board)
+        self.confirmed = after if after >= 0 else latest
         self.horizons: collections.deque = collections.deque(maxlen=SWEEP_LAG)
-        if after > 0:
+        if after >= 0:
             for _ in range(REPLAY_CHUNKS):  # the whole gap, a chunk at a time
                 chunk = await _missed(self.board, after)
                 await self._send_many(chunk)
