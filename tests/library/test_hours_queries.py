@@ -43,3 +43,17 @@ def test_hours_figures_are_shared_for_a_while_and_show_their_time(cast, login, s
     assert fresh != rows
     # The auditor's reach is the admin's district too, but a different grant: a copy of its own.
     assert {r.key: r.hours for r in auditor.get("/library/hours/").context["rows"]} == fresh
+
+
+def test_hall_visits_page_queries_do_not_grow_with_visits_or_attendees(cast, login):
+    from zhibu.library.models import HallVisit
+
+    client = login("admin")
+    day = datetime.date.today()
+    HallVisit.objects.create(branch=cast.a, date=day, guests=1).attendees.set([cast.member_of_a])
+    before = page_queries(client, "/library/visits/")
+    for branch in (cast.a, cast.b, cast.c):
+        HallVisit.objects.create(branch=branch, date=day, guests=2).attendees.set(
+            Member.objects.filter(branch=branch)
+        )
+    assert page_queries(client, "/library/visits/") == before <= 12

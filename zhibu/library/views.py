@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -422,13 +424,18 @@ def visits(request):
     year = _year(request)
     cap = "learning.view" if has_capability(request.user, "learning.view") else "library.manage"
     in_year = visible(HallVisit.objects.all(), request.user, cap).filter(date__year=year)
-    rows = list(in_year.select_related("branch__town").prefetch_related("attendees")[:200])
+    # each visit's head count only: no member rows (and their personal data) read for it
+    rows = (
+        in_year.select_related("branch__town")
+        .annotate(n_attendees=Count("attendees"))
+        .order_by("-date", "-id")
+    )
     person_times = selectors.hall_person_times(in_year)
     return render(
         request,
         "library/visits.html",
         {
-            "visits": rows,
+            "visits": Paginator(rows, 50).get_page(request.GET.get("page")),
             "year": year,
             "person_times": person_times,
             "can_record": has_capability(request.user, "library.manage"),
