@@ -207,6 +207,7 @@ class Board:
         self.last = 0
         self.reconnected = False
         self.server_closes = 0
+        self.connect_failures = 0
         self.confirmed = 0
         self.replayed = 0
         self.afters: list[int] = []  # the cursor of each connection
@@ -220,7 +221,12 @@ class Board:
             # As the page does: resume from the last id the server confirmed (the largest id seen may
             # have smaller ones still on their way), and ignore the replayed ids already received.
             self.afters.append(self.confirmed)
-            sock = await Socket.open(port, f"/ws/board/?after={self.confirmed}", self.session)
+            try:
+                sock = await Socket.open(port, f"/ws/board/?after={self.confirmed}", self.session)
+            except (ConnectionError, asyncio.IncompleteReadError):  # refused or reset: again, as a page does
+                self.connect_failures += 1
+                await asyncio.sleep(min(30, 2**self.connect_failures))
+                continue
             this_connection: set[int] = set()
             while True:
                 try:
@@ -295,7 +301,7 @@ async def client(options: dict) -> dict:
     connect_started = time.monotonic()
     for b, ready in zip(boards, readies, strict=True):
         tasks.append(asyncio.ensure_future(b.run(options["port"], ready, stop, options["gap"])))
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0.02)
     for r in readies:
         await asyncio.wait_for(r.wait(), 120)
     connect_seconds = time.monotonic() - connect_started
@@ -353,6 +359,7 @@ async def client(options: dict) -> dict:
         "duplicated": duplicated,
         "board_errors": errors,
         "closed_by_server": sum(b.server_closes for b in boards),
+        "connect_failures": sum(b.connect_failures for b in boards),
         "replayed_and_ignored": sum(b.replayed for b in boards),
         "lost_boards": [
             {"board": b.n, "lost_ids": sorted(exp - b.ids)[:10], "afters": b.afters, "last": b.last}
@@ -425,12 +432,12 @@ def run(args) -> dict:
             env=stack.env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=open(stack.tmp / "client.err", "w"),  # noqa: SIM115 - a file, so the client never blocks on it
             text=True,
         )
         if load.stdout.readline().strip() != "READY":
             load.kill()
-            raise SystemExit(f"boards did not connect:\n{load.stderr.read()[-3000:]}")
+            raise SystemExit(f"boards did not connect:\n{(stack.tmp / 'client.err').read_text()[-3000:]}")
         daphne_pid = stack.procs["daphne"].pid
         daphne_cpu = cpu_ns(daphne_pid)
         web_pids = children(stack.procs["gunicorn"].pid) if web else []
@@ -496,9 +503,9 @@ def run(args) -> dict:
         daphne_seconds = (cpu_ns(daphne_pid) - daphne_cpu) / 1e9
         load.stdin.write("DONE\n")
         load.stdin.flush()
-        out, err = load.communicate(timeout=args.drain + 300)
+        out, _ = load.communicate(timeout=args.drain + 300)
         if load.returncode != 0:
-            raise SystemExit(f"board client failed:\n{err[-3000:]}")
+            raise SystemExit(f"board client failed:\n{(stack.tmp / 'client.err').read_text()[-3000:]}")
         boards = json.loads(out.strip().splitlines()[-1])
         report["boards_result"] = boards
         log = stack.log("daphne")
