@@ -15,9 +15,10 @@ from django.test import Client
 
 PASSWORD = "test-pass-2026"
 
-# The browser journeys drive Chromium with Playwright's sync API, which leaves an event loop running in
-# the worker for the rest of the session; the tests that follow it in that worker are plain synchronous
-# Django tests, which Django would otherwise refuse to run "from an async context".
+# The browser journeys drive Chromium with Playwright's sync API, which keeps an event loop running in the
+# worker while tests/e2e runs there (tests/e2e/conftest.py closes it when the worker leaves the package);
+# the Django code those journeys call directly is synchronous, which Django would otherwise refuse to run
+# "from an async context".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 

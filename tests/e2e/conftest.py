@@ -174,7 +174,10 @@ def server(tmp_path_factory):
         shutil.copy(var / "daphne.log", ARTIFACTS / f"daphne-{worker}.log")
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API runs an event loop in the worker's thread while it is open, and
+# the asynchronous tests of other packages (tests/supervision/test_live.py) that a worker runs after these
+# cannot start their own loop beside it; closing it when the worker leaves tests/e2e gives the thread back.
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -184,7 +187,7 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def states(server, browser):
     """Logged-in storage state per user, made once by logging in through the login page."""
     cache: dict[str, dict] = {}

@@ -68,8 +68,13 @@ def pdf_bytes(title: str, sections: list[tuple[str, str]]) -> bytes:
 
 
 def _cjk_font() -> str | None:
+    """A Chinese font file of the machine's, if it has one (a folder may match the name too)."""
     for pattern in ("/usr/share/fonts/**/*CJK*", "/usr/share/fonts/**/*wqy*", "/usr/share/fonts/**/*Hei*"):
-        found = sorted(glob.glob(pattern, recursive=True))
+        found = sorted(
+            f
+            for f in glob.glob(pattern, recursive=True)
+            if os.path.isfile(f) and f.lower().endswith((".ttf", ".ttc", ".otf", ".otc"))
+        )
         if found:
             return found[0]
     return None
@@ -81,9 +86,12 @@ def poster_bytes(title: str, colour: str) -> bytes:
     img = Image.new("RGB", (640, 360), colour)
     draw = ImageDraw.Draw(img)
     font_path = _cjk_font()
-    if font_path:
-        font = ImageFont.truetype(font_path, 34)
-        small = ImageFont.truetype(font_path, 20)
+    try:
+        font = ImageFont.truetype(font_path, 34) if font_path else None
+        small = ImageFont.truetype(font_path, 20) if font_path else None
+    except OSError:  # a font FreeType cannot read: the poster without its lettering
+        font = small = None
+    if font is not None:
         draw.text((320, 160), title, fill="white", font=font, anchor="mm")
         draw.text((320, 230), "支部规范化建设实训中心", fill="#f5d5d5", font=small, anchor="mm")
     draw.rectangle((20, 20, 620, 340), outline="#f5d5d5", width=3)
