@@ -22,6 +22,7 @@ memory of a process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import multiprocessing
@@ -135,29 +136,18 @@ def main() -> int:
     read = checked = pg_cpu = 0.0
     violations = done = 0
     started, cpu = time.monotonic(), time.process_time()
-    if args.workers > 1:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(args.workers, context, initializer=_setup, initargs=(database_url,)) as pool:
-            results = pool.map(_chunk, parts, [year] * len(parts), [args.mode] * len(parts))
-            for n, v, r, c, p in results:
-                done, violations, read, checked, pg_cpu = (
-                    done + n,
-                    violations + v,
-                    read + r,
-                    checked + c,
-                    pg_cpu + p,
-                )
-                print(f"{done} / {len(ids)}", file=sys.stderr)
-    else:
-        for part in parts:
-            n, v, r, c, p = _chunk(part, year, args.mode)
-            done, violations, read, checked, pg_cpu = (
-                done + n,
-                violations + v,
-                read + r,
-                checked + c,
-                pg_cpu + p,
+    with contextlib.ExitStack() as stack:
+        if args.workers > 1:
+            context = multiprocessing.get_context("spawn")
+            pool = stack.enter_context(
+                ProcessPoolExecutor(args.workers, context, initializer=_setup, initargs=(database_url,))
             )
+            results = pool.map(_chunk, parts, [year] * len(parts), [args.mode] * len(parts))
+        else:
+            results = (_chunk(part, year, args.mode) for part in parts)
+        for n, v, r, c, p in results:
+            done, violations = done + n, violations + v
+            read, checked, pg_cpu = read + r, checked + c, pg_cpu + p
             print(f"{done} / {len(ids)}", file=sys.stderr)
     seconds = time.monotonic() - started
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
