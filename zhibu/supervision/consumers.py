@@ -217,8 +217,6 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
         kind = message.get("type")
         if kind == "board.events":
             await self.board_events(message)
-        elif kind == "board.event":
-            await self.board_event(message)
         else:
             await super().dispatch(message)
 
@@ -238,9 +236,6 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             created = datetime.datetime.fromisoformat(events[-1]["created"]).timestamp()
             self.layer_lag, self.layer_at = time.time() - created, time.monotonic()
         await self._send_many(events)
-
-    async def board_event(self, message):  # a single event, as a process of the previous release sends it
-        await self.board_events({"events": [message["event"]]})
 
     def _fresh(self, events: list[dict]) -> list[dict]:
         """The events not sent yet (each board gets every event once), remembered as sent."""
