@@ -164,8 +164,12 @@ class Member(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.id_number_index = blind_index(self.id_number) if self.id_number else ""
+        self.set_index()
         super().save(*args, **kwargs)
+
+    def set_index(self) -> None:
+        """The blind index that finds this member by ID number (saving does it; bulk writes call it)."""
+        self.id_number_index = blind_index(self.id_number) if self.id_number else ""
 
     @property
     def is_current(self) -> bool:

@@ -330,13 +330,10 @@ def _compare(rows: list[Row]) -> _Known:
         v = row.values
         row.member_id = member.pk
         for key in FIELDS:
-            old = (
-                member.group.name
-                if key == "group" and member.group
-                else getattr(member, key)
-                if key != "group"
-                else ""
-            )
+            if key == "group":
+                old = member.group.name if member.group else ""
+            else:
+                old = getattr(member, key)
             new = v[key]
             if new not in ("", None) and new != old:
                 row.changes.append(LABELS[key])
@@ -439,13 +436,9 @@ def _write(rows: list[Row], known: _Known) -> None:
                     member.group = groups[(row.branch_id, v["group"])]
             elif v[key] not in ("", None) or member.pk is None:
                 setattr(member, key, v[key] if v[key] is not None else getattr(member, key))
-        member.id_number_index = blind_index(member.id_number) if member.id_number else ""  # as save() does
+        member.set_index()
         written.append((row, member))
-    if connection.features.can_return_rows_from_bulk_insert:
-        Member.objects.bulk_create(created, batch_size=_CHUNK)
-    else:  # pragma: no cover - every supported backend returns the new keys
-        for member in created:
-            member.save()
+    Member.objects.bulk_create(created, batch_size=_CHUNK)  # SQLite and PostgreSQL give the new keys
     Member.objects.bulk_update(list(updated.values()), [*FIELDS, "id_number_index"], batch_size=200)
 
     elected = {}
@@ -463,15 +456,11 @@ def _write(rows: list[Row], known: _Known) -> None:
                     member=member, role=v["role"], title=v["role_title"], start=max(start, member.joined)
                 )
             )
-    if connection.features.can_return_rows_from_bulk_insert:
-        MemberRole.objects.bulk_create(roles, batch_size=_CHUNK)
-        for role in roles:  # what save() would have announced (the 新一届两委 listing listens)
-            post_save.send(
-                MemberRole, instance=role, created=True, raw=False, using=connection.alias, update_fields=None
-            )
-    else:  # pragma: no cover
-        for role in roles:
-            role.save()
+    MemberRole.objects.bulk_create(roles, batch_size=_CHUNK)
+    for role in roles:  # what save() would have announced (the 新一届两委 listing listens)
+        post_save.send(
+            MemberRole, instance=role, created=True, raw=False, using=connection.alias, update_fields=None
+        )
 
 
 def export_rows(members, *, unmasked: bool) -> tuple[list[str], list[list]]:
