@@ -2,6 +2,7 @@
 
 import copy
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
@@ -60,10 +61,6 @@ VALIDATION_ERROR = {
     ]
 }
 
-VALIDATION_ERROR_RESPONSE = OpenApiResponse(
-    response=VALIDATION_ERROR, description="请求有误：响应体按字段列出错误"
-)
-
 ERRORS = {
     "400": "请求有误：响应体按字段列出错误",
     "401": "未登录或令牌无效",
@@ -71,6 +68,8 @@ ERRORS = {
     "404": "不存在，或不在您的可见范围内（页码无效时也是 404）",
     "429": "请求过于频繁，请稍后再试",
 }
+
+VALIDATION_ERROR_RESPONSE = OpenApiResponse(response=VALIDATION_ERROR, description=ERRORS["400"])
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -122,5 +121,5 @@ def _model_field(field):
         return None
     try:
         return model._meta.get_field(field.source)
-    except Exception:
+    except FieldDoesNotExist:  # a property or method of the model
         return None
