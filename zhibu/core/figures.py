@@ -45,11 +45,7 @@ def shared(
     generation = cache.get_or_set(f"figures-generation-{name}", 0, None)
     digest = hashlib.sha256(repr((reach_key(user, capability), params)).encode()).hexdigest()[:32]
     key = f"figures-{name}-{generation}-{digest}"
-    hit = cache.get(key)
-    if hit is None:
-        hit = (compute(), timezone.now())
-        cache.set(key, hit, seconds)
-    return hit
+    return cache.get_or_set(key, lambda: (compute(), timezone.now()), seconds)
 
 
 def changed(name: str) -> None:

@@ -76,9 +76,10 @@ def _training_figures(district_ids, town_ids, year: int) -> dict:
     if not status_mod.training_installed():
         return {"trained": NO_DATA, "exam_pass_rate": NO_DATA}
     key = f"sup-training-{year}-{_ids(district_ids)}-{_ids(town_ids)}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    return cache.get_or_set(key, lambda: _compute_training_figures(district_ids, town_ids, year), 60)
+
+
+def _compute_training_figures(district_ids, town_ids, year: int) -> dict:
     from zhibu.training.models import Attendance, Enrolment
 
     where = Q(pk__in=[])
@@ -92,9 +93,7 @@ def _training_figures(district_ids, town_ids, year: int) -> dict:
     totals = scored.aggregate(
         n=Count("id"), passed=Count("id", filter=Q(exam_score__gte=F("klass__exam_pass")))
     )
-    figures = {"trained": trained, "exam_pass_rate": _pct(totals["passed"], totals["n"])}
-    cache.set(key, figures, 60)
-    return figures
+    return {"trained": trained, "exam_pass_rate": _pct(totals["passed"], totals["n"])}
 
 
 def cells_limit() -> int:
@@ -137,11 +136,7 @@ def board_data(user, scope, town=None, district=None, today: datetime.date | Non
         f"sup-board-{_ids(scope.district_ids)}-{_ids(scope.town_ids)}-{town.pk if town else ''}-"
         f"{district.pk if district else ''}-{today}"
     )
-    data = cache.get(key)
-    if data is None:
-        data = compute_board_data(user, scope, town, district, today)
-        cache.set(key, data, seconds)
-    return data
+    return cache.get_or_set(key, lambda: compute_board_data(user, scope, town, district, today), seconds)
 
 
 def compute_board_data(user, scope, town=None, district=None, today: datetime.date | None = None) -> dict:
