@@ -44,7 +44,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.stack import ROOT, Stack, check_services, children, cpu_ns, pg_connect  # noqa: E402
+from benchmarks.stack import (  # noqa: E402
+    ROOT,
+    Stack,
+    check_services,
+    children,
+    cpu_ns,
+    percentiles,
+    pg_connect,
+)
 
 TARGET_P95_MS = 2000
 
@@ -115,17 +123,6 @@ time.sleep(0.6)  # let the outbox thread send its last batch
 print(json.dumps({{"events": n, "seconds": round(elapsed, 2), "rate": round(n / elapsed, 1),
                   "cpu_seconds": round(time.process_time() - cpu, 2)}}))
 """
-
-
-def percentiles(values: list[float]) -> dict:
-    if not values:
-        return {}
-    s = sorted(values)
-
-    def p(q):
-        return round(s[min(len(s) - 1, int(q * len(s)))], 1)
-
-    return {"p50_ms": p(0.50), "p95_ms": p(0.95), "p99_ms": p(0.99), "max_ms": round(s[-1], 1)}
 
 
 # --- a small WebSocket client (RFC 6455: client frames masked, server frames not) ------------------------
@@ -351,7 +348,7 @@ async def client(options: dict) -> dict:
         "connect_seconds": round(connect_seconds, 2),
         "events_in_table": len(rows),
         "deliveries": deliveries,
-        "latency": percentiles(live),
+        "latency": percentiles([ms / 1000 for ms in live]),
         "latency_deliveries": len(live),
         "reconnected_boards": len(drops),
         "lost": lost,

@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.signin_burst import read_response  # noqa: E402
-from benchmarks.stack import Stack, check_services, pg_connect, request  # noqa: E402
+from benchmarks.stack import Stack, check_services, percentiles, pg_connect, request  # noqa: E402
 
 SETUP = """
 import datetime, json
@@ -149,17 +149,6 @@ class Pool:
         for _ in self.workers:
             self.queue.put_nowait(None)
         await asyncio.gather(*self.workers)
-
-
-def percentiles(values: list[float]) -> dict:
-    if not values:
-        return {}
-    s = sorted(values)
-
-    def p(q):
-        return round(1000 * s[min(len(s) - 1, int(q * len(s)))], 1)
-
-    return {"p50_ms": p(0.50), "p95_ms": p(0.95), "p99_ms": p(0.99), "max_ms": round(1000 * s[-1], 1)}
 
 
 async def _response(reader):

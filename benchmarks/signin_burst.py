@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.stack import Stack, check_services, children, cpu_ns, pg_connect, request  # noqa: E402
+from benchmarks.stack import Stack, check_services, children, cpu_ns, percentiles, pg_connect, request  # noqa: E402
 
 SETUP = """
 import datetime, json
@@ -90,17 +90,6 @@ INSERT INTO bench_signin (meeting_id, member_id, signed_at) VALUES (:meeting, :m
 
 
 # --- the load process ---------------------------------------------------------------------------------
-
-
-def percentiles(values: list[float]) -> dict:
-    if not values:
-        return {}
-    s = sorted(values)
-
-    def p(q):
-        return round(1000 * s[min(len(s) - 1, int(q * len(s)))], 1)
-
-    return {"p50_ms": p(0.50), "p90_ms": p(0.90), "p99_ms": p(0.99), "max_ms": round(1000 * s[-1], 1)}
 
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:

@@ -352,3 +352,21 @@ def cpu_ns(pid: int) -> int:
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def percentiles(seconds: list[float]) -> dict:
+    """Latency percentiles in milliseconds of durations given in seconds (empty: {})."""
+    if not seconds:
+        return {}
+    s = sorted(seconds)
+
+    def p(q):
+        return round(1000 * s[min(len(s) - 1, int(q * len(s)))], 1)
+
+    return {
+        "p50_ms": p(0.50),
+        "p90_ms": p(0.90),
+        "p95_ms": p(0.95),
+        "p99_ms": p(0.99),
+        "max_ms": round(1000 * s[-1], 1),
+    }
