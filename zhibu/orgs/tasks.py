@@ -7,9 +7,10 @@ either applied and done, or neither.
 """
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 
 from zhibu.accounts.reach import visible
+from zhibu.core.middleware import DATABASE_AWAY
 from zhibu.core.models import Job
 from zhibu.core.xlsx import WorkbookError
 
@@ -17,7 +18,6 @@ from . import roster
 from .models import Branch
 
 # The database went away (restart, fail-over): try again later; the transaction saved nothing.
-DATABASE_AWAY = (OperationalError, InterfaceError)
 RETRY = {"autoretry_for": DATABASE_AWAY, "retry_backoff": 2, "retry_backoff_max": 60, "max_retries": 12}
 
 
