@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import rows
 from .chain import link
 from .models import AuditEvent, AuditHead, AuditPending
 
@@ -40,8 +41,9 @@ def append(
         microsecond=now.microsecond // 1000 * 1000
     )  # what a fixture keeps, so a restore verifies
     with transaction.atomic(savepoint=False):
-        pending = AuditPending.objects.create(
-            user=user,
+        pending_id = rows.insert(
+            AuditPending,
+            user_id=user.pk if user else None,
             username=username or (user.username if user else ""),
             action=action[:60],
             target=target[:200],
@@ -53,7 +55,7 @@ def append(
             return None  # this process sealed a moment ago: the next seal takes this event along
         _last_seal[0] = time.monotonic()
         sealed = seal(wait=False)
-    return sealed.get(pending.pk)
+    return sealed.get(pending_id)
 
 
 def seal(*, wait: bool = True) -> dict[int, AuditEvent]:

@@ -16,8 +16,14 @@ import time
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
+
+from . import rows
 
 log = logging.getLogger(__name__)
+
+
+EVENT_COLUMNS = ("kind", "branch_id", "town_id", "district_id", "created", "payload")
 
 
 def district_group(district_id: int) -> str:
@@ -157,9 +163,15 @@ def publish(
         )
     if district_id is None:
         raise ValueError("publish() needs a branch or a district")
-    event = Event.objects.create(
-        kind=kind, branch_id=branch_id, town_id=town_id, district_id=district_id, payload=payload or {}
+    event = Event(
+        kind=kind,
+        branch_id=branch_id,
+        town_id=town_id,
+        district_id=district_id,
+        payload=payload or {},
+        created=timezone.now(),
     )
+    event.pk = rows.insert(Event, **{f: getattr(event, f) for f in EVENT_COLUMNS})
     data = serialize(event)
     transaction.on_commit(lambda: push(data))
     return event
