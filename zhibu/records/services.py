@@ -12,6 +12,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 
+from zhibu.core import audit
 from zhibu.notifications.services import notify
 from zhibu.orgs.models import Member, MemberRole
 
@@ -207,6 +208,15 @@ def sign_in(*, meeting: Meeting, member: Member, by_proxy: bool = False) -> tupl
     row.state, row.reason, row.signed_at, row.by_proxy = Attendance.State.PRESENT, "", now, by_proxy
     row.save()
     return row, True
+
+
+@transaction.atomic
+def scan_sign_in(*, meeting: Meeting, member: Member, user, ip: str | None) -> Attendance:
+    """A member scanned the room's code: signed in, and the trail notes it (a write made by a GET)."""
+    row, signed = sign_in(meeting=meeting, member=member)
+    if signed:
+        audit.append(user=user, action="records.signin", target=f"Meeting:{meeting.pk}", ip=ip)
+    return row
 
 
 @transaction.atomic

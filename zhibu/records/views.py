@@ -364,7 +364,6 @@ def signin(request, token):
         request.session[PENDING_KEY] = {"token": token, "meeting": meeting_id, "at": time.time()}
         return redirect_to_login(request.get_full_path())
     request.session.pop(PENDING_KEY, None)
-    # The burst path of a 主题党日 morning: two narrow reads, then services.sign_in's single insert.
     member = Member.objects.only("id", "branch_id").filter(pk=request.user.member_id).order_by().first()
     meeting = (
         Meeting.objects.select_related("branch__town")
@@ -382,12 +381,16 @@ def signin(request, token):
             {"error": "您的账号不是本支部党员，不能在此签到", "meeting": meeting},
         )
     try:
-        with transaction.atomic():
-            row, signed = services.sign_in(meeting=meeting, member=member)
-            if signed:  # a write made by a GET (the scan), so the write middleware does not see it
-                audit.record(request, "records.signin", f"Meeting:{meeting.pk}")
+        row = services.scan_sign_in(
+            meeting=meeting, member=member, user=request.user, ip=audit.client_ip(request)
+        )
     except ValidationError as exc:
         return render(request, "records/signin.html", {"error": " ".join(exc.messages), "meeting": meeting})
+    return signed_in_page(request, meeting, row)
+
+
+def signed_in_page(request, meeting, row):
+    """What the phone shows after a successful scan (also the answer of records.middleware's fast path)."""
     return render(request, "records/signin.html", {"meeting": meeting, "row": row})
 
 
