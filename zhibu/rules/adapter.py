@@ -53,11 +53,13 @@ def build_ledgers(
     *,
     meeting_ids: Iterable[int] | None = None,
     draft_submitted: dict[int, datetime.date] | None = None,
+    learning: bool = True,
 ) -> dict[int, dict[str, Any]]:
     """The ledger document of each branch for [from_, to], keyed by branch pk.
 
     `meeting_ids` restricts the meetings to those (for checking one record while it is filled in);
-    `draft_submitted` treats those meetings as submitted on the given day.
+    `draft_submitted` treats those meetings as submitted on the given day; `learning=False` leaves out
+    the learning hours (for a check that uses no learning rule).
     """
     from zhibu.orgs.models import Group, Member, MemberRole
     from zhibu.records.models import Attachment, Attendance, Exclusion, Meeting, Resolution
@@ -206,7 +208,7 @@ def build_ledgers(
             }
         )
 
-    if LEARNING_SOURCES and member_branch and meeting_ids is None:
+    if learning and LEARNING_SOURCES and member_branch and meeting_ids is None:
         member_ids = in_ledger.order_by().values_list("id", flat=True)
         for year in range(from_.year, to.year + 1):
             totals: dict[int, float] = defaultdict(float)
@@ -233,13 +235,23 @@ def branch_report(
     return reports([branch], from_, to, as_of)[branch.pk]
 
 
-def reports(branches, from_: datetime.date, to: datetime.date, as_of: datetime.date | None = None):
-    """Reports for many branches, keyed by branch pk (a handful of queries for all of them)."""
+def reports(
+    branches,
+    from_: datetime.date,
+    to: datetime.date,
+    as_of: datetime.date | None = None,
+    *,
+    learning: bool = True,
+):
+    """Reports for many branches, keyed by branch pk (a handful of queries for all of them).
+
+    `learning=False`: without the learning hours, so without a true learning finding (for callers that
+    keep only other rules' findings)."""
     settings = current_settings()
     window = Window(from_=from_, to=to, as_of=as_of)
     if hasattr(branches, "select_related"):
         branches = branches.select_related("town")
-    docs = build_ledgers(branches, from_, to)
+    docs = build_ledgers(branches, from_, to, learning=learning)
     return {pk: check(parse_ledger(doc), window, settings) for pk, doc in docs.items()}
 
 
@@ -275,7 +287,8 @@ def meeting_findings(meeting, today: datetime.date) -> list[dict[str, Any]]:
 
 def still_to_do(branches, today: datetime.date) -> dict[int, list[dict[str, Any]]]:
     """Per branch: the meetings the current month, quarter and year still need (frequency findings the
-    engine would give if the year ended with what has been submitted so far)."""
+    engine would give if the year ended with what has been submitted so far). Learning hours are not
+    read: no learning rule is among those findings."""
     from .engine import period_key
 
     start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
@@ -286,5 +299,5 @@ def still_to_do(branches, today: datetime.date) -> dict[int, list[dict[str, Any]
             for f in report["findings"]
             if f["period"] in current and f["rule"].endswith((".frequency", ".secretary"))
         ]
-        for pk, report in reports(branches, start, end, end).items()
+        for pk, report in reports(branches, start, end, end, learning=False).items()
     }
