@@ -31,8 +31,8 @@ def term_end(branch: Branch) -> datetime.date | None:
 def organisation_todos(user) -> list[dict]:
     today = datetime.date.today()
     items = []
-    managed = visible(Branch, user, "members.manage").select_related("town")
-    if 0 < managed.count() <= 5:
+    managed = list(visible(Branch, user, "members.manage").select_related("town")[:6])
+    if len(managed) <= 5:
         for branch in managed:
             url = reverse("orgs:branch", args=[branch.code])
             end = term_end(branch)
@@ -69,7 +69,7 @@ def organisation_todos(user) -> list[dict]:
                 left__isnull=True,
                 full_since__isnull=True,
                 party_joined__lte=today - datetime.timedelta(days=335),
-            )
+            ).only("pk", "name")  # the personal data stays encrypted
             for m in due:
                 items.append(
                     {
