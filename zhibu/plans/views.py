@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,7 @@ def needs(request):
     )
     news = selectors.newcomers(user, town=town)
     manage = visible(District, user, "training.manage").first()
+    form = NeedClassForm()
     context = {
         "years": years,
         "town": town,
@@ -96,7 +98,11 @@ def needs(request):
         "news": news,
         "page": Paginator(news["listings"], 50).get_page(request.GET.get("page")),
         "can_plan": manage is not None,
-        "form": NeedClassForm(),
+        "form": form,
+        # Every group's form has the same fields: drawn once (a form field is several template renders).
+        "form_fields": render_to_string("plans/_need_class_fields.html", {"form": form})
+        if manage is not None
+        else "",
     }
     return render(request, "plans/needs.html", context)
 
