@@ -39,11 +39,20 @@ def shared(
     name: str, user, capability: str, params: tuple, compute: Callable[[], Any]
 ) -> tuple[Any, datetime.datetime]:
     """(value, computed at) of `compute()`, shared by every user with the same reach for a few minutes."""
-    seconds = int(getattr(settings, "ZHIBU_FIGURES_SECONDS", 300))
+    return kept(name, (reach_key(user, capability), params), compute)
+
+
+def kept(
+    name: str, params: tuple, compute: Callable[[], Any], seconds: int | None = None
+) -> tuple[Any, datetime.datetime]:
+    """(value, computed at) of `compute()` for `params`, kept for `seconds` (at most ZHIBU_FIGURES_SECONDS,
+    its default) whoever asks: for a result that does not depend on the user's reach."""
+    configured = int(getattr(settings, "ZHIBU_FIGURES_SECONDS", 300))
+    seconds = configured if seconds is None else min(seconds, configured)
     if seconds <= 0:
         return compute(), timezone.now()
     generation = cache.get_or_set(f"figures-generation-{name}", 0, None)
-    digest = hashlib.sha256(repr((reach_key(user, capability), params)).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
     key = f"figures-{name}-{generation}-{digest}"
     return cache.get_or_set(key, lambda: (compute(), timezone.now()), seconds)
 

@@ -7,4 +7,6 @@ class RulesConfig(AppConfig):
     verbose_name = "一规·规则"
 
     def ready(self):
-        from . import nav  # noqa: F401
+        from . import nav, signals  # noqa: F401
+
+        signals.connect()
