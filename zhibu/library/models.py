@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.choices import ChoiceLabels
+
 
 def _upload_to(instance, filename: str) -> str:
     # The stored name never comes from the uploader: services pass "x.<extension of the sniffed type>".
@@ -26,7 +28,7 @@ def _upload_to(instance, filename: str) -> str:
     return f"library/{uuid.uuid4().hex}.{ext}"
 
 
-class Tag(models.Model):
+class Tag(ChoiceLabels, models.Model):
     """An audience or subject tag: role (书记, 党务工作者…), domain (农村, 社区…) or topic."""
 
     class Kind(models.TextChoices):
@@ -46,7 +48,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Item(models.Model):
+class Item(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         PANEL = "panel", _("展板")
         VIDEO = "video", _("视频")

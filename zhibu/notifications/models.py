@@ -1,8 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.choices import ChoiceLabels
 
-class Notification(models.Model):
+
+class Notification(ChoiceLabels, models.Model):
     """One message in a person's in-app inbox. Other areas add kinds as they land."""
 
     class Kind(models.TextChoices):

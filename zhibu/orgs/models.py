@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.choices import ChoiceLabels
 from zhibu.core.crypto import EncryptedTextField, blind_index, mask
 
 
@@ -23,7 +24,7 @@ class District(models.Model):
         return self.name
 
 
-class Town(models.Model):
+class Town(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         TOWN = "town", _("镇")
         STREET = "street", _("街道")
@@ -44,7 +45,7 @@ class Town(models.Model):
         return self.name
 
 
-class Branch(models.Model):
+class Branch(ChoiceLabels, models.Model):
     class Domain(models.TextChoices):
         RURAL = "rural", _("农村")
         COMMUNITY = "community", _("社区")
@@ -108,7 +109,7 @@ class Group(models.Model):
         return self.name
 
 
-class Member(models.Model):
+class Member(ChoiceLabels, models.Model):
     """A person's membership of one branch, with the fields of a 党员花名册.
 
     A transfer closes this row (`left`) and opens one in the new branch linked by `previous`,
@@ -192,7 +193,7 @@ class Member(models.Model):
         return [r for r in self.roles.all() if r.start <= day and (r.end is None or day <= r.end)]
 
 
-class MemberRole(models.Model):
+class MemberRole(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         SECRETARY = "secretary", _("书记")
         DEPUTY_SECRETARY = "deputy_secretary", _("副书记")

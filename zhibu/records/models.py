@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.choices import ChoiceLabels
+
 BRANCH_REACH = {"district": "branch__town__district_id", "town": "branch__town_id", "branch": "branch_id"}
 MEETING_REACH = {
     "district": "meeting__branch__town__district_id",
@@ -26,7 +28,7 @@ MEETING_TYPES = [
 TYPE_LABELS = dict(MEETING_TYPES)
 
 
-class ScheduleItem(models.Model):
+class ScheduleItem(ChoiceLabels, models.Model):
     """一表: one item of the district's annual study schedule — a month, a meeting type, a topic, readings."""
 
     district = models.ForeignKey("orgs.District", on_delete=models.CASCADE, related_name="schedule_items")
@@ -53,7 +55,7 @@ class ScheduleItem(models.Model):
         return f"{self.year}年{self.month}月 {self.get_meeting_type_display()}：{self.title}"
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabels, models.Model):
     """One sitting; `types` lists every kind of meeting it counts as (spec §2)."""
 
     class Status(models.TextChoices):
@@ -144,7 +146,7 @@ class Meeting(models.Model):
         return self.status in (self.Status.PLANNED, self.Status.IN_SESSION, self.Status.RETURNED)
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabels, models.Model):
     class State(models.TextChoices):
         PRESENT = "present", _("到会")
         ABSENT = "absent", _("缺席")
@@ -180,7 +182,7 @@ class Attendance(models.Model):
         return f"{self.member} {self.get_state_display()}"
 
 
-class Resolution(models.Model):
+class Resolution(ChoiceLabels, models.Model):
     class Declared(models.TextChoices):
         PASSED = "passed", _("通过")
         FAILED = "failed", _("未通过")
@@ -208,7 +210,7 @@ def attachment_path(instance, filename: str) -> str:
     return f"records/{today:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
 
 
-class Attachment(models.Model):
+class Attachment(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         SIGNIN = "signin", _("签到表")
         PHOTO = "photo", _("现场照片")
@@ -262,7 +264,7 @@ class Exclusion(models.Model):
         return f"{self.member} {self.start}—{self.end}"
 
 
-class Review(models.Model):
+class Review(ChoiceLabels, models.Model):
     class Decision(models.TextChoices):
         APPROVED = "approved", _("审核通过")
         RETURNED = "returned", _("退回修改")

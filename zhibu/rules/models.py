@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.choices import ChoiceLabels
+
 
 class RuleConfig(models.Model):
     """One version of the district's rule configuration: overrides of DEFAULT_CONFIG; the latest is in force."""
@@ -24,7 +26,7 @@ class RuleConfig(models.Model):
         return f"v{self.version}"
 
 
-class LedgerKey(models.Model):
+class LedgerKey(ChoiceLabels, models.Model):
     """The id an imported ledger gave a member, group or meeting, so re-importing finds the same row."""
 
     class Kind(models.TextChoices):

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.choices import ChoiceLabels
+
 BRANCH_REACH = {"district": "branch__town__district_id", "town": "branch__town_id", "branch": "branch_id"}
 
 
@@ -60,7 +62,7 @@ class BranchStatus(models.Model):
         return f"{self.branch_id}"
 
 
-class Finding(models.Model):
+class Finding(ChoiceLabels, models.Model):
     """督导意见 on a branch (and optionally one of its records), tracked to closure."""
 
     class Category(models.TextChoices):
@@ -137,7 +139,7 @@ class Rectification(models.Model):
         return self.text[:30]
 
 
-class Dispatch(models.Model):
+class Dispatch(ChoiceLabels, models.Model):
     """调度指令: one instruction sent to a set of branches."""
 
     class Priority(models.TextChoices):
@@ -170,7 +172,7 @@ class Dispatch(models.Model):
         return self.title
 
 
-class DispatchTarget(models.Model):
+class DispatchTarget(ChoiceLabels, models.Model):
     """One branch's copy of a dispatch: read, acknowledged, done with evidence."""
 
     class Status(models.TextChoices):
@@ -264,7 +266,7 @@ class Evaluation(models.Model):
         return f"{self.branch_id} {self.year} {self.grade}"
 
 
-class Proposal(models.Model):
+class Proposal(ChoiceLabels, models.Model):
     """An automatic proposal that waits for a person: a teaching case, or retraining."""
 
     class Kind(models.TextChoices):

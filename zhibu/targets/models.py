@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.choices import ChoiceLabels
+
 BRANCH_REACH = {"district": "branch__town__district_id", "town": "branch__town_id", "branch": "branch_id"}
 TARGET_REACH = {
     "district": "target__branch__town__district_id",
@@ -42,7 +44,7 @@ class KeyTask(models.Model):
         return self.title
 
 
-class Target(models.Model):
+class Target(ChoiceLabels, models.Model):
     """支部目标: one branch's share of a key task, measured by a figure and/or milestones."""
 
     class Status(models.TextChoices):
@@ -96,7 +98,7 @@ class Milestone(models.Model):
         return self.title
 
 
-class Report(models.Model):
+class Report(ChoiceLabels, models.Model):
     """进展报告: what the branch did, with a figure and evidence; approved or returned by the town."""
 
     class Status(models.TextChoices):

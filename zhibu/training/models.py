@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.choices import ChoiceLabels
 from zhibu.orgs.models import District, Member
 
 CLASS_REACH = {
@@ -30,7 +31,7 @@ ENROLMENT_REACH = {
 }
 
 
-class TrainingClass(models.Model):
+class TrainingClass(ChoiceLabels, models.Model):
     class Category(models.TextChoices):
         ROTATION = "rotation", _("全员轮训")
         SECRETARY = "secretary", _("书记专题")
@@ -74,7 +75,7 @@ class TrainingClass(models.Model):
         return self.name
 
 
-class Enrolment(models.Model):
+class Enrolment(ChoiceLabels, models.Model):
     """One member on a class's roster (调训名单)."""
 
     class Status(models.TextChoices):
@@ -120,7 +121,7 @@ class Enrolment(models.Model):
         return f"{self.klass} · {self.member}"
 
 
-class Resource(models.Model):
+class Resource(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         DRILL_ROOM = "drill_room", _("演练室")
         HALL = "hall", _("展厅")
@@ -144,7 +145,7 @@ class Resource(models.Model):
         return self.name
 
 
-class Faculty(models.Model):
+class Faculty(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         LEADER = "leader", _("区领导")
         SCHOOL = "school", _("党校教师")
@@ -204,7 +205,7 @@ class DrillScript(models.Model):
         return self.title
 
 
-class Session(models.Model):
+class Session(ChoiceLabels, models.Model):
     """One timetable entry of a class."""
 
     class Kind(models.TextChoices):
@@ -252,7 +253,7 @@ class Session(models.Model):
         return f"{self.title}（{self.starts:%m-%d %H:%M}）"
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabels, models.Model):
     class Method(models.TextChoices):
         QR = "qr", _("扫码签到")
         MANUAL = "manual", _("工作人员登记")
@@ -386,7 +387,7 @@ class Score(models.Model):
         return f"{self.entry} {self.criterion} {self.points}"
 
 
-class Question(models.Model):
+class Question(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         SINGLE = "single", _("单选题")
         MULTIPLE = "multiple", _("多选题")
@@ -498,7 +499,7 @@ class Certificate(models.Model):
         return self.number
 
 
-class Retraining(models.Model):
+class Retraining(ChoiceLabels, models.Model):
     """补训: someone who must train again, and where they were placed."""
 
     class Reason(models.TextChoices):
