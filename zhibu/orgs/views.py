@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
 from zhibu.core.models import Job
@@ -79,14 +80,18 @@ def branch_detail(request, code):
     branch = _branch(request, code)
     today = datetime.date.today()
     members = (
-        members_for(request.user, branch=branch).prefetch_related("roles").order_by("id")
+        # the page shows no personal data: it stays encrypted (not decrypted for every member)
+        members_for(request.user, branch=branch)
+        .prefetch_related(Prefetch("roles", to_attr="role_rows"))  # a list: no manager made per member
+        .defer("phone", "id_number")
+        .order_by("id")
         if can(request.user, "members.view", branch)
         else Member.objects.none()
     )
     committee = [
         (m, r)
         for m in members
-        for r in m.roles.all()
+        for r in m.role_rows
         if r.role in ("secretary", "deputy_secretary", "committee_member")
         and r.start <= today
         and (r.end is None or today <= r.end)
@@ -272,7 +277,7 @@ def roster_import(request):
 
 def _job(request, pk):
     try:
-        return Job.objects.get(pk=pk, owner=request.user, kind="roster")
+        return Job.objects.live(pk=pk, owner=request.user, kind="roster")
     except (Job.DoesNotExist, ValidationError):
         raise Http404 from None
 
@@ -287,6 +292,10 @@ def import_job(request, pk):
             Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, done=0)
             roster_apply.delay(str(job.pk))
         return redirect("orgs:import_job", pk=job.pk)
+    if request.htmx:  # the progress bar polling
+        if job.finished:  # the preview or the result takes its place
+            return HttpResponseClientRefresh()
+        return render(request, "orgs/_import_progress.html", {"job": job})
     fate = request.GET.get("fate", "")
     rows = [r for r in job.result.get("rows", []) if r["fate"] != "skip" and (not fate or r["fate"] == fate)]
     context = {
@@ -296,8 +305,7 @@ def import_job(request, pk):
         "fate": fate,
         "branch": job.params.get("branch"),
     }
-    template = "orgs/_import_progress.html" if request.htmx and not job.finished else "orgs/import_job.html"
-    return render(request, template, context)
+    return render(request, "orgs/import_job.html", context)
 
 
 @login_required
