@@ -57,3 +57,23 @@ def test_hall_visits_page_queries_do_not_grow_with_visits_or_attendees(cast, log
             Member.objects.filter(branch=branch)
         )
     assert page_queries(client, "/library/visits/") == before <= 12
+
+
+def test_collective_study_list_counts_attendees_without_reading_them(cast, login):
+    from zhibu.library.models import CollectiveStudy
+
+    client = login("admin")
+    day = datetime.date.today()
+    CollectiveStudy.objects.create(branch=cast.a, date=day, topic="学习党章", hours=2).attendees.set(
+        [cast.member_of_a]
+    )
+    before = page_queries(client, "/library/study/")
+    for branch in (cast.a, cast.b, cast.c):
+        CollectiveStudy.objects.create(branch=branch, date=day, topic="学习党史", hours=1).attendees.set(
+            Member.objects.filter(branch=branch)
+        )
+    assert page_queries(client, "/library/study/") == before <= 12
+    rows = client.get("/library/study/").context["studies"]
+    assert sorted(s.n_attendees for s in rows) == sorted(
+        [1] + [Member.objects.filter(branch=b).count() for b in (cast.a, cast.b, cast.c)]
+    )

@@ -388,7 +388,8 @@ def study_list(request):
     studies = (
         visible(CollectiveStudy.objects.select_related("branch"), request.user, "learning.view")
         .filter(date__year=year)
-        .prefetch_related("attendees")[:100]
+        # each study's head count only: no member rows (and their personal data) read for it
+        .annotate(n_attendees=Count("attendees"))[:100]
     )
     return render(
         request,
