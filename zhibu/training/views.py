@@ -821,8 +821,10 @@ def certificate_verify(request, code):
 
 @login_required
 def retraining_list(request):
-    items = visible(Retraining, request.user, "training.view").select_related(
-        "member__branch__town", "from_enrolment__klass", "placed__klass"
+    items = (
+        visible(Retraining, request.user, "training.view")
+        .select_related("member__branch__town", "from_enrolment__klass", "placed__klass")
+        .defer("member__phone", "member__id_number")  # not shown: not decrypted for every row
     )
     waiting = request.GET.get("waiting") == "1"
     if waiting:
