@@ -72,11 +72,11 @@ for u, m in zip(users, members):
     sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
     plan[m.branch_id]["scans"].append({{"member": m.pk, "session": key}})
 Session.objects.bulk_create(sessions, batch_size=2000)
-if settings.SESSION_ENGINE.endswith("cached_db"):  # as after a login: the session is in the cache too
-    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+prefix = getattr(type(store), "cache_key_prefix", None)
+if prefix:  # a cached_db engine: as after a login, the session is in the cache too
     from django.core.cache import caches
     caches[settings.SESSION_CACHE_ALIAS].set_many(
-        {{KEY_PREFIX + s.session_key: store.decode(s.session_data) for s in sessions}}, 7200
+        {{prefix + s.session_key: store.decode(s.session_data) for s in sessions}}, 7200
     )
 with open(PLAN, "w") as f:
     json.dump(list(plan.values()), f)
