@@ -6,12 +6,15 @@ pool process is killed, so the worker runs the job again, up to the same point; 
 main process and pool, is killed. Nothing of the import may remain; once the broker's visibility timeout
 has passed (ZHIBU_CELERY_VISIBILITY_TIMEOUT, shortened here) a second worker gets the same job and
 imports the roster exactly once, and the job ends as done with the right counts. Delivering the job yet
-again changes nothing.
+again changes nothing. Throughout, another process reads the job's progress as its page does: each run's
+progress is seen while its transaction is open, a dead run's last report stays until the next run's own
+replaces it, and the reports are gone once the job is done.
 
 It runs once, in the SQLite pass (it makes its own database on the shared PostgreSQL); skipped, with the
 reason, where PostgreSQL or Redis is missing.
 """
 
+import json
 import os
 import signal
 import sys
@@ -40,6 +43,13 @@ Job.objects.filter(pk="{job}").update(status=Job.Status.QUEUED, done=0)  # as th
 roster_apply.delay("{job}")
 """
 DELIVER_AGAIN = 'from zhibu.orgs.tasks import roster_apply\nroster_apply.delay("{job}")\n'
+SHOWN = """
+import json
+from zhibu.core import progress
+from zhibu.core.models import Job
+job = Job.objects.live(pk="{job}")  # what the import's page shows
+print(json.dumps([job.status, job.done, job.total, job.message, progress.read(job.pk) is not None]))
+"""
 
 
 def _imported(stack: Stack) -> tuple[int, int]:
@@ -72,6 +82,11 @@ def _start_worker(stack: Stack, name: str) -> None:
     stack.wait_log(name, " ready.")
 
 
+def _shown(stack: Stack, job: str) -> list:
+    """What the page shows, from another process: [status, done, total, message, reported in the cache]."""
+    return json.loads(stack.python(SHOWN.format(job=job)).strip().splitlines()[-1])
+
+
 def _gone(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -100,6 +115,10 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_that_imports_it_exactly_on
         try:
             stack.python(QUEUE_APPLY.format(job=job))
             hold.wait()
+            # Its progress is seen from outside while its transaction is open: every row checked. The row
+            # itself still says what the run's start wrote, outside the transaction.
+            assert _shown(stack, job) == ["running", ROSTER, ROSTER, "正在核对名册", True]
+            assert _job(stack, job)[:3] == ("running", 0, ROSTER)
             first = stack.procs["worker-1"]
             # Its pool process is killed first: the worker's main process puts the job back in the queue
             # (reject_on_worker_lost), and its new pool process takes it again, and waits: the killed run's
@@ -122,10 +141,19 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_that_imports_it_exactly_on
         assert _imported(stack) == (0, 0)  # its half-written import was rolled back whole
         status, _, _, result = _job(stack, job)
         assert status != "done" and not result.get("applied")
+        # The page shows the last run's start (it had waited for the first run's lock), not a finished job.
+        assert _shown(stack, job) == ["running", 0, ROSTER, "正在导入名册", True]
 
-        # After the visibility timeout the broker hands the unacknowledged job to the next worker.
+        # After the visibility timeout the broker hands the unacknowledged job to the next worker, whose
+        # progress the page shows as it goes (held half-way once more to look).
         time.sleep(max(0.0, killed_at + VISIBILITY_TIMEOUT + 1 - time.monotonic()))
-        _start_worker(stack, "worker-2")
+        hold = HalfWay(stack, data["branch"])
+        try:
+            _start_worker(stack, "worker-2")
+            hold.wait()
+            assert _shown(stack, job) == ["running", ROSTER, ROSTER, "正在核对名册", True]
+        finally:
+            hold.release()
 
         def finished():
             count, _ = _imported(stack)
@@ -136,6 +164,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_that_imports_it_exactly_on
         status, done, total, result = _job(stack, job)
         assert status == "done" and result["applied"], stack.log("worker-2")[-3000:]
         assert done == total == ROSTER
+        assert _shown(stack, job) == ["done", ROSTER, ROSTER, "正在导入名册", False]  # the reports dropped
         assert result["counts"]["create"] == ROSTER and result["counts"]["error"] == 0
         assert _imported(stack) == (ROSTER, ROSTER)  # every row once: none lost, none twice
         log = stack.log("worker-2")

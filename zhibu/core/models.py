@@ -1,8 +1,20 @@
+from __future__ import annotations
+
 import datetime
 import uuid
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from . import progress as reports
+
+
+class JobQuerySet(models.QuerySet):
+    def live(self, **lookup) -> Job:
+        """get(pk=..., ...) with the progress its run has reported. The report is read first: a run that
+        commits its end in between is then seen finished, never back at its start."""
+        reported = reports.read(lookup["pk"])
+        return self.get(**lookup)._reported(reported)
 
 
 class Job(models.Model):
@@ -27,6 +39,8 @@ class Job(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = JobQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("后台任务")
         ordering = ["-created"]
@@ -45,15 +59,44 @@ class Job(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        """Record progress outside any transaction the job runs in, so a page sees it at once."""
+        """Report how far the run has got: to the shared cache, which a page reads even while the run's own
+        transaction is open; to the row too when there is no such transaction (in one, the change would be
+        unseen until the end and the row held locked)."""
         self.done = done
         if total is not None:
             self.total = total
         if message:
             self.message = message
-        Job.objects.filter(pk=self.pk).update(
-            done=self.done, total=self.total, message=self.message, status=self.Status.RUNNING
-        )
+        reports.report(self.pk, done=self.done, total=self.total, message=self.message)
+        if not transaction.get_connection().in_atomic_block:
+            Job.objects.filter(pk=self.pk).update(
+                done=self.done, total=self.total, message=self.message, status=self.Status.RUNNING
+            )
+
+    def finish(self, *, failed: str = "", result: dict | None = None) -> None:
+        """Record the end of the run in the row (done, or failed with the reason shown to the user); the
+        progress reported along the way is dropped when that is committed."""
+        fields = {"total": self.total}
+        if failed:
+            fields.update(status=self.Status.FAILED, message=failed[:300], done=self.done)
+        else:
+            fields.update(status=self.Status.DONE, done=self.total)
+        if result is not None:
+            fields["result"] = result
+        Job.objects.filter(pk=self.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(self, name, value)
+        reports.finished(self.pk)
+
+    def live(self) -> Job:
+        """This job with the progress its run has reported so far."""
+        return self._reported(reports.read(self.pk))
+
+    def _reported(self, entry: dict | None) -> Job:
+        if entry and not self.finished:
+            self.done, self.total, self.message = entry["done"], entry["total"], entry["message"]
+            self.status = self.Status.RUNNING
+        return self
 
 
 class AuditEvent(models.Model):

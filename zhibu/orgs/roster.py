@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_noop
 
 from zhibu.core.crypto import blind_index
 from zhibu.core.dates import normalise, parse_date
@@ -360,14 +361,32 @@ def _row_dict(row: Row) -> dict:
     }
 
 
+CHECKING = gettext_noop("正在核对名册")
+WRITING = gettext_noop("正在写入名册")
+
+
 @transaction.atomic
 def apply(fileobj, *, branch: Branch | None = None, branches=None, progress=None) -> dict:
-    """Import a roster: all of it, or (if any row has an error) nothing."""
+    """Import a roster: all of it, or (if any row has an error) nothing.
+
+    `progress(done, total, message)` hears of the rows checked, then of the rows written (those with
+    nothing to write count as written from the start)."""
+
+    def checking(done: int, total: int | None = None) -> None:
+        progress(done, total, CHECKING)
+
+    def writing(written: int, of: int) -> None:
+        progress(unchanged + len(todo) * written // (of or 1), len(rows), WRITING)
+
     rows, _ = read_rows(fileobj)
-    result, known = _plan_rows(rows, branch=branch, branches=branches, progress=progress)
+    result, known = _plan_rows(
+        rows, branch=branch, branches=branches, progress=checking if progress else None
+    )
     if not result["valid"]:
         raise WorkbookError("名册中有错误，未导入任何数据；请按预览中的错误修改后重新上传")
-    _write([r for r in rows if r.fate in ("create", "update")], known)
+    todo = [r for r in rows if r.fate in ("create", "update")]
+    unchanged = len(rows) - len(todo)
+    _write(todo, known, progress=writing if progress else None)
     return result
 
 
@@ -400,6 +419,8 @@ def _plan_rows(rows: list[Row], *, branch=None, branches=None, progress=None) ->
         if row.errors:
             row.fate = "error"
     known = _compare([r for r in rows if r.fate == "" and r.branch_id is not None])
+    if progress:
+        progress(len(rows), len(rows))
     for row in rows:
         if row.errors:
             row.fate = "error"
@@ -412,8 +433,9 @@ def _plan_rows(rows: list[Row], *, branch=None, branches=None, progress=None) ->
     return result, known
 
 
-def _write(rows: list[Row], known: _Known) -> None:
-    """Write the planned rows in bulk: new party groups, new and changed members, new office-holders."""
+def _write(rows: list[Row], known: _Known, progress=None) -> None:
+    """Write the planned rows in bulk: new party groups, new and changed members, new office-holders;
+    `progress(members written, of)` before and after each batch of members."""
     wanted = {(r.branch_id, r.values["group"]) for r in rows if r.values["group"]}
     Group.objects.bulk_create(
         [Group(branch_id=b, name=name) for b, name in sorted(wanted - known.groups)], ignore_conflicts=True
@@ -438,8 +460,18 @@ def _write(rows: list[Row], known: _Known) -> None:
                 setattr(member, key, v[key] if v[key] is not None else getattr(member, key))
         member.set_index()
         written.append((row, member))
-    Member.objects.bulk_create(created, batch_size=_CHUNK)  # SQLite and PostgreSQL give the new keys
-    Member.objects.bulk_update(list(updated.values()), [*FIELDS, "id_number_index"], batch_size=200)
+    # In batches, as bulk_create's and bulk_update's batch_size would, to report between them.
+    # SQLite and PostgreSQL give the new keys.
+    changed, fields = list(updated.values()), [*FIELDS, "id_number_index"]
+    report = progress or (lambda written, of: None)
+    of = len(created) + len(changed)
+    report(0, of)
+    for start in range(0, len(created), _CHUNK):
+        Member.objects.bulk_create(created[start : start + _CHUNK])
+        report(min(start + _CHUNK, len(created)), of)
+    for start in range(0, len(changed), 200):
+        Member.objects.bulk_update(changed[start : start + 200], fields)
+        report(len(created) + min(start + 200, len(changed)), of)
 
     elected = {}
     for chunk in _chunks({r.branch_id for r in rows if r.values["role"]}):

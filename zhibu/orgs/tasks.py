@@ -8,6 +8,7 @@ either applied and done, or neither.
 
 from celery import shared_task
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from zhibu.accounts.reach import visible
 from zhibu.core.middleware import DATABASE_AWAY
@@ -16,6 +17,8 @@ from zhibu.core.xlsx import WorkbookError
 
 from . import roster
 from .models import Branch
+
+IMPORTING = gettext_noop("正在导入名册")  # stored untranslated; the page translates what it shows
 
 # The database went away (restart, fail-over): try again later; the transaction saved nothing.
 RETRY = {"autoretry_for": DATABASE_AWAY, "retry_backoff": 2, "retry_backoff_max": 60, "max_retries": 12}
@@ -28,7 +31,7 @@ def _scope(job: Job):
     return {"branch": None, "branches": visible(Branch, job.owner, "members.manage")}
 
 
-def _run(job_id: str, step, *, done, message: str = "正在读取名册") -> None:
+def _run(job_id: str, step, *, done, message: str = gettext_noop("正在读取名册")) -> None:
     """Run one step of a job unless `done(job)` says an earlier delivery already did it."""
     job = Job.objects.select_related("owner").get(pk=job_id)
     if done(job):
@@ -38,9 +41,9 @@ def _run(job_id: str, step, *, done, message: str = "正在读取名册") -> Non
         with job.file.open("rb") as f:
             result = step(f, progress=job.progress, **_scope(job))
     except WorkbookError as exc:
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=str(exc))
+        job.finish(failed=str(exc))
         return
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, result=result, done=job.total)
+    job.finish(result=result)
 
 
 def _planned(job: Job) -> bool:
@@ -67,9 +70,10 @@ def roster_apply(job_id: str) -> None:
     job = Job.objects.get(pk=job_id)
     if _applied(job):
         return
-    job.progress(0, message="正在导入名册")  # seen at once; the import's own progress shows at its end
+    job.progress(0, message=IMPORTING)  # in the row too: this is outside the transaction
     # The write and the job's "applied" commit together, with the job's row locked: a second delivery
-    # waits for the first, then finds the job applied and does nothing.
+    # waits for the first, then finds the job applied and does nothing. The import's progress meanwhile
+    # goes to the shared cache, where the page reads it (Job.progress).
     with transaction.atomic():
         list(Job.objects.select_for_update().filter(pk=job_id).values_list("pk", flat=True))
-        _run(job_id, step, done=_applied, message="正在导入名册")
+        _run(job_id, step, done=_applied, message=IMPORTING)

@@ -354,8 +354,25 @@ def effect_inputs(branches, start: datetime.date, end: datetime.date):
     return occurrences, trainings
 
 
+def effect_measure(district_id: int, start: datetime.date, end: datetime.date, progress=None):
+    """The effect measure computed now, town by town, telling `progress(done, total, message)` as it goes
+    (the job's progress for the page, a bar for the command line)."""
+    from zhibu.orgs.models import Town
+
+    towns = list(Town.objects.filter(district_id=district_id).order_by("code"))
+    report = progress or (lambda done, total=None, message="": None)
+    report(0, len(towns), "正在检查各乡镇（街道）支部的组织生活")
+    occurrences, trainings = [], []
+    for i, town in enumerate(towns, start=1):
+        occ, tr = effect_inputs(Branch.objects.filter(town=town), start, end)
+        occurrences += occ
+        trainings += tr
+        report(i, message=f"已检查 {town.name}")
+    return effect.measure(occurrences, trainings)
+
+
 def effect_rows(
-    district, start: datetime.date, end: datetime.date, refresh: bool = False
+    district, start: datetime.date, end: datetime.date, refresh: bool = False, progress=None
 ) -> list[effect.Row]:
     """Per rule and town, computed now (the command line and tests); pages use effect_result instead."""
     from .tasks import CACHE_SECONDS, cache_key
@@ -363,8 +380,7 @@ def effect_rows(
     key = cache_key(district.pk, start, end)
     rows = None if refresh else cache.get(key)
     if rows is None:
-        occurrences, trainings = effect_inputs(Branch.objects.filter(town__district=district), start, end)
-        rows = effect.measure(occurrences, trainings)
+        rows = effect_measure(district.pk, start, end, progress)
         cache.set(key, rows, CACHE_SECONDS)
     return rows
 
@@ -399,4 +415,4 @@ def effect_result(district, start: datetime.date, end: datetime.date, user, job_
         job.refresh_from_db()
         if job.status == Job.Status.DONE:  # run in-process (no task queue configured)
             return [effect.Row(**r) for r in job.result.get("rows", [])], None
-    return None, job
+    return None, job.live()
