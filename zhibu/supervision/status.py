@@ -188,7 +188,15 @@ def chunks(branches=None, size: int | None = None) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def rebuild(branches=None, *, compliance: bool = True, today=None) -> int:
+def rebuild(branches=None, *, compliance: bool = True, today=None, progress=None) -> int:
     """Rebuild the rows of every branch (or those given), chunk by chunk in this process, e.g. after a
-    bulk import (the nightly task spreads the same chunks over the workers: tasks.rebuild_board)."""
-    return sum(rebuild_chunk(ids, compliance=compliance, today=today) for ids in chunks(branches))
+    bulk import (the nightly task spreads the same chunks over the workers: tasks.rebuild_board);
+    `progress(done, total, message)` hears of the branches done after each chunk."""
+    parts = chunks(branches)
+    report = progress or (lambda done, total=None, message="": None)
+    report(0, sum(len(ids) for ids in parts), "正在重建支部大屏状态")
+    done = 0
+    for ids in parts:
+        done += rebuild_chunk(ids, compliance=compliance, today=today)
+        report(done)
+    return done

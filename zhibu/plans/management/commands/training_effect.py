@@ -5,6 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zhibu.core.progress import Bar
 from zhibu.orgs.models import District
 from zhibu.plans.selectors import effect_rows
 from zhibu.rules.engine import RULES
@@ -26,7 +27,9 @@ class Command(BaseCommand):
             raise CommandError("没有找到该区")
         today = datetime.date.today()
         start = datetime.date(today.year - max(1, opts["years"]) + 1, 1, 1)
-        rows = effect_rows(district, start, today, refresh=True)
+        # The progress goes to standard error: standard output stays the table or the JSON.
+        with Bar(self.stderr, quiet=not opts["verbosity"]) as bar:
+            rows = effect_rows(district, start, today, refresh=True, progress=bar)
         if opts["totals"]:
             rows = [r for r in rows if r.town == "合计"]
         data = [

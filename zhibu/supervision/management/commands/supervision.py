@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zhibu.core.progress import Bar
 from zhibu.supervision import services, simulate, status
 
 
@@ -23,7 +24,8 @@ class Command(BaseCommand):
             n = services.escalate_overdue()
             self.stdout.write(f"已上报 {n} 项逾期事项")
         elif action == "rebuild":
-            n = status.rebuild(compliance=not opts["no_compliance"])
+            with Bar(self.stderr, quiet=not opts["verbosity"]) as bar:
+                n = status.rebuild(compliance=not opts["no_compliance"], progress=bar)
             self.stdout.write(f"已重建 {n} 个支部的大屏状态")
         elif action == "simulate":
             from zhibu.orgs.models import District
