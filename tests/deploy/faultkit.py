@@ -142,9 +142,10 @@ def csrf_post(port: int, path: str, session: str, data: dict[str, str]) -> tuple
 class HalfWay:
     """Holds a roster import half-way through its write, for as long as a test needs.
 
-    The roster's fifth row is the first of 第5党小组; an uncommitted group of that name, made here, makes the
-    import's own insert of it wait (the unique constraint on branch and name), after it has written the
-    first four members in its still-open transaction. `release()` rolls the group back and lets it go on.
+    The roster names 第5党小组; an uncommitted group of that name, made here, makes the import's own insert
+    of it wait (the unique constraint on branch and name) inside its still-open transaction, which has
+    begun writing (the groups are inserted before the members). `release()` rolls the group back and lets
+    it go on.
     """
 
     GROUP = "第5党小组"
