@@ -11,7 +11,9 @@ BRANCH_REACH = {"district": "branch__town__district_id", "town": "branch__town_i
 
 
 class Event(models.Model):
-    """One thing that happened, in the order it was published (the id is the board's cursor)."""
+    """One thing that happened, in the order it was published (the id is the board's cursor).
+
+    On PostgreSQL the table is partitioned by month of `created` (partitions.py, migration 0003)."""
 
     id = models.BigAutoField(primary_key=True)
     kind = models.CharField(_("类别"), max_length=30)

@@ -5,7 +5,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from . import services, status
+from . import partitions, services, status
 
 
 @shared_task
@@ -16,10 +16,12 @@ def escalate_overdue() -> int:
 
 @shared_task
 def rebuild_board(compliance: bool = True) -> int:
-    """Nightly: rebuild every branch's board row (month roll-over, compliance as of today), prune old events.
+    """Nightly: rebuild every branch's board row (month roll-over, compliance as of today), make the coming
+    months' event partitions (PostgreSQL), prune old events.
 
     The branches go out as one task per chunk (status.CHUNK), so every worker process takes a share; with
     the in-process default they run here one after another."""
+    partitions.ensure()
     prune_events()
     today = timezone.localdate().isoformat()
     parts = status.chunks()
@@ -36,7 +38,10 @@ def rebuild_board_chunk(branch_ids: list[int], today: str | None = None, complia
 
 
 def prune_events(days: int = 90) -> int:
-    """Board events older than `days` are dropped: boards catch up over minutes, the records keep the history."""
+    """Board events older than `days` are removed (boards catch up over minutes, the records keep the history);
+    the number removed. On PostgreSQL the months wholly older go as whole partitions, the rest by DELETE."""
     from .models import Event
 
-    return Event.objects.filter(created__lt=timezone.now() - datetime.timedelta(days=days)).delete()[0]
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    dropped = partitions.drop_before(cutoff)
+    return dropped + Event.objects.filter(created__lt=cutoff).delete()[0]
