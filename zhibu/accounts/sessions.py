@@ -10,6 +10,8 @@ from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import DatabaseError
 
+from zhibu.core import rows
+
 
 class SessionStore(cached_db.SessionStore):
     def save(self, must_create=False):
@@ -17,12 +19,15 @@ class SessionStore(cached_db.SessionStore):
             return super().save(must_create)
         data = self._get_session()
         try:
-            updated = self.model.objects.filter(session_key=self.session_key).update(
-                session_data=self.encode(data), expire_date=self.get_expiry_date()
+            updated = rows.update(
+                self.model,
+                self.session_key,
+                session_data=self.encode(data),
+                expire_date=self.get_expiry_date(),
             )
-        except (
-            DatabaseError
-        ) as exc:  # as Django's save: the middleware answers it (503 when the database is away)
+        # As Django's save: a failed update is UpdateError, which the middleware answers (503 when the
+        # database is away).
+        except DatabaseError as exc:
             raise UpdateError from exc
         if not updated:  # ended meanwhile (logged out elsewhere): as Django's save
             raise UpdateError
