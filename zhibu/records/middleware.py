@@ -2,7 +2,7 @@
 
 On such a morning every member of the city may scan their room's code within minutes. Almost every scan
 is the plain case: a phone with a live session of an active member who belongs to the meeting's branch,
-a fresh code, an open meeting. This middleware answers exactly that case with two narrow reads and one
+a fresh code, an open meeting. This middleware answers exactly that case with one read and one
 transaction (services.scan_sign_in, the same as the view), and hands everything else on to the signin
 view, which gives every other answer in full (logging in first, errors, a code that expired while
 logging in, a member of another branch, a session that needs its second factor or a new password).
