@@ -1,4 +1,5 @@
 from django.db.models import Count, Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from zhibu.accounts.reach import can
@@ -124,6 +125,16 @@ class TownViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("town", str, description="只列这个镇街（代码）的支部"),
+            OpenApiParameter(
+                "domain", str, description="只列这个领域的支部：" + "、".join(Branch.Domain.values)
+            ),
+        ]
+    )
+)
 class BranchViewSet(ReachViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """党支部: filter with ?town=CODE and ?domain=rural."""
 
@@ -163,6 +174,15 @@ class ElectionViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
     view_capability = "org.view"
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("branch", str, description="只列这个支部（代码）的党员"),
+            OpenApiParameter("q", str, description="姓名中含有这些字"),
+            OpenApiParameter("all", str, enum=["1"], description="1：连同已离开的党员"),
+        ]
+    )
+)
 class MemberViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """党员: filter with ?branch=CODE, ?q=name; ?all=1 includes those who left."""
 

@@ -3,6 +3,7 @@
 register(router) is called by zhibu/api.py.
 """
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from zhibu.core.api import ReachViewSetMixin
@@ -45,6 +46,11 @@ class TrainingClassViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
     view_capability = "training.view"
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("klass", int, description="只列这个培训班（编号）的学员")]
+    )
+)
 class EnrolmentViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Enrolment.objects.select_related("member__branch").order_by("klass_id", "id")
     serializer_class = EnrolmentSerializer
