@@ -11,7 +11,6 @@ registry.add("rules", _("规则配置"), "rules:config", "rules.view", order=20)
 
 # The to-dos of a branch are worked out from its whole year's records: kept for a minute for its home
 # pages, and worked out afresh at once after a record, a member, an office or the rules change (signals.py).
-TODO_FIGURES = "compliance-todos"
 TODO_SECONDS = 60
 
 
@@ -24,6 +23,7 @@ def compliance_todos(user) -> list[dict]:
     from zhibu.orgs.models import Branch
 
     from .adapter import still_to_do
+    from .signals import TODO_FIGURES
 
     branches = list(visible(Branch, user, "records.manage").select_related("town")[:4])
     if not branches or len(branches) > 3:

@@ -1,4 +1,4 @@
-"""What the home page's compliance to-dos are worked out from changed: they are worked out afresh.
+"""What the compliance to-dos and the town tables are worked out from changed: they are worked out afresh.
 
 A record changes what the rules find only when it goes live or stops being live (submitted, approved,
 returned: the meeting row is saved; a live record's attendance, resolutions and files cannot change),
@@ -9,15 +9,21 @@ configuration are watched. Bulk writes send no signal: what they change shows wi
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+# zhibu.core.figures names: a branch's to-dos on its home pages, a town's branches × rules table.
+TODO_FIGURES = "compliance-todos"
+TOWN_FIGURES = "rules-town"
+
 
 def _changed(sender, raw=False, **kwargs):
     if raw:
         return
     from zhibu.core.figures import changed
 
-    from .nav import TODO_FIGURES
+    def refresh():
+        changed(TODO_FIGURES)
+        changed(TOWN_FIGURES)
 
-    transaction.on_commit(lambda: changed(TODO_FIGURES))  # not before others can read the change
+    transaction.on_commit(refresh)  # not before others can read the change
 
 
 def connect():

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from zhibu.accounts.reach import get_visible_or_404, has_capability, require, visible
-from zhibu.core import audit
+from zhibu.core import audit, figures
 from zhibu.core.audit import record_export
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import Branch, Town
@@ -20,6 +20,7 @@ from zhibu.orgs.models import Branch, Town
 from . import services
 from .adapter import current_config, reports, still_to_do
 from .engine import DEFAULT_CONFIG, RULES, TYPE_NAMES, merge_config
+from .signals import TOWN_FIGURES
 
 SEVERITY = {"violation": "不合规", "warning": "提醒"}
 # The town table's columns: rule families, in the order a secretary thinks of them.
@@ -121,14 +122,21 @@ def _town_table(request, code):
     q = request.GET.get("q", "").strip()
     if q:
         branches = branches.filter(name__contains=q)
-    all_reports = reports(branches, start, end, as_of)
+    # Every branch's whole year checked: shared for a few minutes by users of the same reach.
+    found, computed = figures.shared(
+        TOWN_FIGURES,
+        request.user,
+        "rules.view",
+        (town.pk, q, start, end, as_of),
+        lambda: _finding_counts(branches, start, end, as_of),
+    )
     rows = []
     for b in branches:
         counts = defaultdict(lambda: [0, 0])
-        for f in all_reports[b.pk]["findings"]:
-            if severity and f["severity"] != severity:
+        for (rule_family, level), n in found.get(b.pk, {}).items():
+            if severity and level != severity:
                 continue
-            counts[family(f["rule"])][0 if f["severity"] == "violation" else 1] += 1
+            counts[rule_family][0 if level == "violation" else 1] += n
         cells = [(key, counts[key][0], counts[key][1]) for key, _ in FAMILIES]
         total = sum(v for _, v, _ in cells)
         if only == "problems" and not any(v or w for _, v, w in cells):
@@ -136,13 +144,21 @@ def _town_table(request, code):
         if only and only != "problems" and not counts[only][0] + counts[only][1]:
             continue
         rows.append({"branch": b, "cells": cells, "violations": total})
-    return town, year, rows, {"severity": severity, "only": only, "q": q}
+    return town, year, rows, {"severity": severity, "only": only, "q": q}, computed
+
+
+def _finding_counts(branches, start, end, as_of) -> dict[int, Counter]:
+    """Per branch: how many findings of each rule family and severity."""
+    return {
+        pk: Counter((family(f["rule"]), f["severity"]) for f in report["findings"])
+        for pk, report in reports(branches, start, end, as_of).items()
+    }
 
 
 @login_required
 def town(request, code):
     """Branches × rules for a town: judged against the standard (no ranking), drill down to each branch."""
-    town, year, rows, f = _town_table(request, code)
+    town, year, rows, f, computed = _town_table(request, code)
     compliant = sum(1 for r in rows if not r["violations"])
     context = {
         "town": town,
@@ -152,13 +168,14 @@ def town(request, code):
         "families": FAMILIES,
         "f": f,
         "compliant": compliant,
+        "computed": computed,
     }
     return render(request, "rules/town.html", context)
 
 
 @login_required
 def town_export(request, code):
-    town, year, rows, _f = _town_table(request, code)
+    town, year, rows, _f, _computed = _town_table(request, code)
     header = ["支部编码", "支部名称"] + [f"{label}（不合规/提醒）" for _, label in FAMILIES]
     data = [[r["branch"].code, r["branch"].name] + [f"{v}/{w}" for _, v, w in r["cells"]] for r in rows]
     record_export(request, "rules.town_export", {"town": town.code, "year": year, "rows": len(data)})

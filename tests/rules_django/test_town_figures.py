@@ -1,0 +1,39 @@
+"""A town's branches × rules table is shared for a few minutes, shows its time, and is worked out afresh
+as soon as a record goes live."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from tests.page_queries import page_queries
+from tests.records.helpers import held_meeting
+from zhibu.records import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _theme_days(client, year: int) -> int:
+    rows = client.get(f"/rules/towns/T1/?year={year}").context["rows"]
+    return next(
+        dict((k, v + w) for k, v, w in r["cells"])["theme_day"] for r in rows if r["branch"].code == "T1-001"
+    )
+
+
+def test_town_table_is_shared_and_refreshed_when_a_record_goes_live(
+    cast, login, settings, django_capture_on_commit_callbacks
+):
+    settings.ZHIBU_FIGURES_SECONDS = 300
+    cache.clear()
+    client = login("supervisor")
+    assert "统计时间" in client.get("/rules/towns/T1/").content.decode()
+    assert page_queries(client, "/rules/towns/T1/") <= 8  # the branches' ledgers are not read again
+    today = timezone.localdate()
+    day = today.replace(day=1) - datetime.timedelta(days=1)  # last month: a period already evaluated
+    before = _theme_days(client, day.year)
+    assert before  # no theme day held that month
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = held_meeting(cast.a, cast.secretary_a, types=("theme_day",), day=day)
+        services.meeting_submit(meeting=meeting, today=today)
+    assert _theme_days(client, day.year) == before - 1
