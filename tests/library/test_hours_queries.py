@@ -73,7 +73,8 @@ def test_collective_study_list_counts_attendees_without_reading_them(cast, login
             Member.objects.filter(branch=branch)
         )
     assert page_queries(client, "/library/study/") == before <= 12
-    rows = client.get("/library/study/").context["studies"]
+    rows = list(client.get("/library/study/").context["studies"])
+    assert [s.pk for s in rows] == sorted((s.pk for s in rows), reverse=True)  # newest first, as before
     assert sorted(s.n_attendees for s in rows) == sorted(
         [1] + [Member.objects.filter(branch=b).count() for b in (cast.a, cast.b, cast.c)]
     )

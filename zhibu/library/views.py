@@ -389,7 +389,8 @@ def study_list(request):
         visible(CollectiveStudy.objects.select_related("branch"), request.user, "learning.view")
         .filter(date__year=year)
         # each study's head count only: no member rows (and their personal data) read for it
-        .annotate(n_attendees=Count("attendees"))[:100]
+        .annotate(n_attendees=Count("attendees"))
+        .order_by("-date", "-id")[:100]  # a grouped query does not take the model's ordering
     )
     return render(
         request,
