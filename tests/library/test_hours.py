@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -167,3 +168,34 @@ def test_home_reminds_member_and_secretary(cast, library, login, monkeypatch):
 def test_a_town_supervisor_sees_their_town_by_branch(cast, library, login):
     html = login("supervisor").get("/library/hours/").content.decode()
     assert "甲村党支部" in html and "丙村党支部" in html and "乙社区党支部" not in html
+
+
+def test_secretary_reminder_is_kept_a_minute_and_counts_a_recorded_study_at_once(
+    cast, library, login, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from zhibu.library import services
+    from zhibu.orgs.models import Member
+
+    settings.ZHIBU_FIGURES_SECONDS = 300
+    cache.clear()
+    day = datetime.date(datetime.date.today().year, 11, 20)
+    monkeypatch.setattr(timezone, "localdate", lambda *a: day)
+    client = login("secretary_a")
+
+    def short() -> int:
+        home = client.get("/").content.decode()
+        found = re.search(r"甲村党支部有 (\d+) 名党员今年学时未达标", home)
+        return int(found.group(1)) if found else 0
+
+    before = short()
+    members = list(Member.objects.filter(branch=cast.a, left__isnull=True))
+    for m in members:
+        _online(m, library.video, 24 * 2700, day)  # 24 学时 online each
+    assert short() == before  # online learning shows within the minute the count is kept
+    with django_capture_on_commit_callbacks(execute=True):
+        services.collective_study_record(
+            branch=cast.a, date=day, topic="集中学习", hours=8, attendees=members, user=cast.secretary_a
+        )
+    assert short() < before  # 24 + 8 = 32: members (not the committee) now meet it, counted at once

@@ -57,22 +57,6 @@ def committee_ids(member_ids, year: int) -> set[int]:
 
 
 @dataclass
-class YearHours:
-    """Some members' online and collective 学时 in one year, and which of them owe the committee figure."""
-
-    online: dict[int, float]
-    collective: dict[int, float]
-    committee: set[int]
-
-
-def year_hours(member_ids, year: int) -> YearHours:
-    """`member_ids` a list of ids or a queryset of them (then the sums filter by a subquery)."""
-    return YearHours(
-        online_hours(member_ids, year), collective_hours(member_ids, year), committee_ids(member_ids, year)
-    )
-
-
-@dataclass
 class Row:
     member: Member
     online: float
@@ -92,15 +76,13 @@ class Row:
         return min(100, round(100 * self.total / self.required)) if self.required else 100
 
 
-def member_rows(members, year: int, hours: YearHours | None = None) -> list[Row]:
-    """One row per member; `members` a list or a queryset (then the sums filter by a subquery).
-
-    `hours`: already read for these members (or more), so nothing is summed again."""
-    if hours is None:
-        hours = year_hours(
-            members.values("id") if hasattr(members, "values") else [m.pk for m in members], year
-        )
-    online, offline, committee = hours.online, hours.collective, hours.committee
+def member_rows(members, year: int) -> list[Row]:
+    """One row per member; `members` a list or a queryset (then the sums filter by a subquery)."""
+    ids = members.values("id") if hasattr(members, "values") else [m.pk for m in members]
+    members = list(members)
+    online = online_hours(ids, year)
+    offline = collective_hours(ids, year)
+    committee = committee_ids(ids, year)
     return [
         Row(
             m,
@@ -139,14 +121,14 @@ class Summary:
         return round(self.hours / self.members, 1) if self.members else 0.0
 
 
-def summaries(members, year: int, by: str, hours: YearHours | None = None) -> list[Summary]:
+def summaries(members, year: int, by: str) -> list[Summary]:
     """Per town (by="town") or per branch (by="branch"): members, how many met the requirement, hours.
 
-    `members` a queryset; read as plain values (a district has ten thousand members). `hours`: already
-    read for these members (or more), so nothing is summed again."""
-    if hours is None:
-        hours = year_hours(members.values("id"), year)
-    online, offline, committee = hours.online, hours.collective, hours.committee
+    `members` a queryset; read as plain values (a district has ten thousand members)."""
+    ids = members.values("id")
+    online = online_hours(ids, year)
+    offline = collective_hours(ids, year)
+    committee = committee_ids(ids, year)
     key, name = (
         ("branch__town__code", "branch__town__name") if by == "town" else ("branch__code", "branch__name")
     )

@@ -131,7 +131,16 @@ def collective_study_record(*, branch, date, topic, hours, attendees, user) -> C
         branch=branch, date=date, topic=topic.strip(), hours=hours, recorded_by=user
     )
     study.attendees.set(members)
+    transaction.on_commit(_shortfall_changed)  # the secretaries' to-dos count the new hours at once
     return study
+
+
+def _shortfall_changed() -> None:
+    from zhibu.core.figures import changed
+
+    from .todos import BRANCH_SHORTFALL
+
+    changed(BRANCH_SHORTFALL)
 
 
 @transaction.atomic
