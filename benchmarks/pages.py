@@ -33,6 +33,7 @@ from benchmarks.stack import (  # noqa: E402
     cpu_ns,
     demo_district,
     get_page,
+    percentile,
     request,
 )
 
@@ -56,8 +57,7 @@ def landing(port: int, path: str, session: str) -> str:
 
 
 def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return round(1000 * s[min(len(s) - 1, int(q * len(s)))], 1)
+    return round(1000 * percentile(values, q), 1)
 
 
 def main() -> int:

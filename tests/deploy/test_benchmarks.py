@@ -11,13 +11,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.stack import DEFAULT_PG, check_services, percentiles, pg_connect, with_db  # noqa: E402
+from benchmarks.stack import DEFAULT_PG, check_services, percentile, percentiles, pg_connect, with_db  # noqa: E402
 
 
 def test_percentiles_are_in_milliseconds_and_ordered():
     got = percentiles([i / 1000 for i in range(1, 101)])
-    assert got == {"p50_ms": 51.0, "p90_ms": 91.0, "p95_ms": 96.0, "p99_ms": 100.0, "max_ms": 100.0}
+    assert got == {"p50_ms": 50.0, "p90_ms": 90.0, "p95_ms": 95.0, "p99_ms": 99.0, "max_ms": 100.0}
     assert percentiles([]) == {}
+    # Nearest rank: of 20 requests the 95th percentile is the 19th slowest, not the maximum.
+    assert percentile(list(range(1, 21)), 0.95) == 19 and percentile([7], 0.99) == 7
 
 
 def test_the_city_generator_fills_the_applications_tables():
