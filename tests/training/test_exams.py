@@ -150,3 +150,22 @@ def test_window_and_quota_are_checked(cast, course, login):
     assert not Attempt.objects.filter(exam=later).exists()
     e = enrolment_of(course.klass, "甲党员")
     assert e.attempts.count() == 0
+
+
+def test_an_exam_stays_on_the_home_page_until_the_persons_own_paper_is_handed_in(cast, course, login):
+    from zhibu.training.todos import training_todos
+
+    exam = _exam(course)
+
+    def in_progress(user) -> bool:
+        return any("考试进行中" in item["title"] for item in training_todos(user))
+
+    member, classmate = login("member_a"), login("worker_a")
+    member.post(f"/training/exams/{exam.pk}/take/", **PHONE)  # started, not handed in
+    classmate.post(f"/training/exams/{exam.pk}/take/", **PHONE)
+    theirs = Attempt.objects.get(exam=exam, enrolment__member=cast.worker_a.member)
+    classmate.post(f"/training/attempts/{theirs.pk}/submit/")
+    assert in_progress(cast.member_a) and not in_progress(cast.worker_a)
+    mine = Attempt.objects.get(exam=exam, enrolment__member=cast.member_a.member)
+    member.post(f"/training/attempts/{mine.pk}/submit/")
+    assert not in_progress(cast.member_a)

@@ -1,5 +1,6 @@
 """What 练 asks of a person now, for their home page."""
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -7,7 +8,7 @@ from django.utils.translation import gettext, ngettext
 from zhibu.accounts.reach import visible
 from zhibu.core.nav import registry
 
-from .models import Enrolment, Exam, TrainingClass
+from .models import Attempt, Enrolment, Exam, TrainingClass
 
 
 @registry.todos
@@ -29,9 +30,14 @@ def training_todos(user) -> list[dict]:
                     }
                 )
         now = timezone.now()
+        # Open exams of their classes but those where this person's own paper is handed in (one subquery:
+        # an exclude() over the attempts would take another examinee's handed-in paper for theirs).
+        handed_in = Attempt.objects.filter(
+            exam=OuterRef("pk"), enrolment__member_id=user.member_id, submitted__isnull=False
+        )
         exams = Exam.objects.filter(
             klass__enrolments__member_id=user.member_id, opens__lte=now, closes__gt=now
-        ).exclude(attempts__enrolment__member_id=user.member_id, attempts__submitted__isnull=False)
+        ).exclude(Exists(handed_in))
         for exam in exams.distinct():
             items.append(
                 {
