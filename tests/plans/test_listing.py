@@ -76,3 +76,13 @@ def test_roles_outside_an_election_are_not_listed_and_string_dates_are_fine(cast
     assert not CommitteeListing.objects.filter(member=worker).exists()  # no election that day
     election = Election.objects.create(branch=cast.a, date="2026-03-03")  # recorded afterwards
     assert CommitteeListing.objects.filter(member=worker, election=election).exists()
+
+
+def test_every_open_a_class_form_has_its_own_field_ids(cast, login):
+    import re
+
+    page = login("centre").get("/plans/needs/").content.decode()
+    ids = re.findall(r'\bid="(need-[^"]+)"', page)
+    assert ids and len(ids) == len(set(ids))
+    for label_for in re.findall(r'<label for="(need-[^"]+)"', page):
+        assert label_for in ids

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -89,7 +90,17 @@ def needs(request):
     )
     news = selectors.newcomers(user, town=town)
     manage = visible(District, user, "training.manage").first()
-    form = NeedClassForm()
+    # Every group's form has the same fields: drawn once (a form field is several template renders), each
+    # copy with its own ids so a label belongs to its own form's field.
+    fields = (
+        render_to_string("plans/_need_class_fields.html", {"form": NeedClassForm(auto_id="need-FORM-%s")})
+        if manage is not None
+        else ""
+    )
+
+    def fields_for(name: str) -> str:
+        return mark_safe(fields.replace("need-FORM-", f"need-{name}-"))  # rendered by our own template above
+
     context = {
         "years": years,
         "town": town,
@@ -98,11 +109,8 @@ def needs(request):
         "news": news,
         "page": Paginator(news["listings"], 50).get_page(request.GET.get("page")),
         "can_plan": manage is not None,
-        "form": form,
-        # Every group's form has the same fields: drawn once (a form field is several template renders).
-        "form_fields": render_to_string("plans/_need_class_fields.html", {"form": form})
-        if manage is not None
-        else "",
+        "rows": [(g, fields_for(str(n))) for n, g in enumerate(groups, 1)],
+        "new_fields": fields_for("new"),
     }
     return render(request, "plans/needs.html", context)
 
