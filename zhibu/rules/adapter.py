@@ -301,3 +301,20 @@ def still_to_do(branches, today: datetime.date) -> dict[int, list[dict[str, Any]
         ]
         for pk, report in reports(branches, start, end, end, learning=False).items()
     }
+
+
+# A branch's to-dos are worked out from its whole year's records: kept for a minute for its pages, and
+# worked out afresh at once after a record, a member, an office or the rules change (signals.py).
+TODO_SECONDS = 60
+
+
+def branch_to_do(branch, today: datetime.date) -> list[dict[str, Any]]:
+    """still_to_do for one branch, as its home page and its compliance page show it."""
+    from zhibu.core.figures import kept
+
+    from .signals import TODO_FIGURES
+
+    found, _ = kept(
+        TODO_FIGURES, (branch.pk, today), lambda: still_to_do([branch], today)[branch.pk], TODO_SECONDS
+    )
+    return found

@@ -18,7 +18,7 @@ from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import Branch, Town
 
 from . import services
-from .adapter import current_config, reports, still_to_do
+from .adapter import branch_to_do, current_config, reports
 from .engine import DEFAULT_CONFIG, RULES, TYPE_NAMES, merge_config
 from .signals import TOWN_FIGURES
 
@@ -92,7 +92,7 @@ def branch(request, code):
     for f in findings:
         f["record_pks"] = _record_pk(f["records"])
     # What to do next: periods still open now whose required meetings have not happened yet.
-    upcoming = still_to_do([branch], today)[branch.pk] if year == today.year else []
+    upcoming = branch_to_do(branch, today) if year == today.year else []
     by_rule = Counter(f["rule"] for f in report["findings"])
     context = {
         "branch": branch,
