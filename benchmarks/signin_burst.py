@@ -1,7 +1,7 @@
 """The sign-in burst: many meetings (主题党日) open at once and their members scan the QR code.
 
     .venv/bin/python benchmarks/signin_burst.py [--meetings 400] [--members 25] [--rate 1000]
-                                                 [--connections 64] [--workers 3] [--threads 8]
+                                                 [--connections 64] [--workers 3] [--threads 4]
 
 Brings up the production profile on loopback (benchmarks/stack.py: a throwaway PostgreSQL database,
 Redis, gunicorn with deploy/gunicorn.conf.py), makes --meetings branches with --members members each,
@@ -243,8 +243,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1000, help="target sign-ins per second")
     parser.add_argument("--connections", type=int, default=64, help="client connections (phones at once)")
     parser.add_argument("--duplicates", type=float, default=0.05, help="share of members who scan twice")
+    # As deploy/gunicorn.conf.py starts on this machine: cores + 1 processes of 4 threads.
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn process")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
     parser.add_argument("--pgbench-clients", type=int, default=16)
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=2017)
