@@ -541,7 +541,7 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=25, help="--source signin: members per meeting")
     parser.add_argument("--connections", type=int, default=64, help="--source signin: client connections")
     parser.add_argument("--workers", type=int, default=3, help="--source signin: gunicorn processes")
-    parser.add_argument("--threads", type=int, default=8, help="--source signin: threads per process")
+    parser.add_argument("--threads", type=int, default=4, help="--source signin: threads per process")
     parser.add_argument("--reconnect", type=float, default=0.1, help="share of boards that drop midway")
     parser.add_argument("--gap", type=float, default=3, help="seconds a dropped board stays away")
     parser.add_argument("--drain", type=float, default=10, help="seconds to wait for stragglers")

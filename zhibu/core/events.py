@@ -23,9 +23,6 @@ from . import rows
 log = logging.getLogger(__name__)
 
 
-EVENT_COLUMNS = ("kind", "branch_id", "town_id", "district_id", "created", "payload")
-
-
 def district_group(district_id: int) -> str:
     return f"board.d{district_id}"
 
@@ -163,15 +160,15 @@ def publish(
         )
     if district_id is None:
         raise ValueError("publish() needs a branch or a district")
-    event = Event(
-        kind=kind,
-        branch_id=branch_id,
-        town_id=town_id,
-        district_id=district_id,
-        payload=payload or {},
-        created=timezone.now(),
-    )
-    event.pk = rows.insert(Event, **{f: getattr(event, f) for f in EVENT_COLUMNS})
+    values = {
+        "kind": kind,
+        "branch_id": branch_id,
+        "town_id": town_id,
+        "district_id": district_id,
+        "payload": payload or {},
+        "created": timezone.now(),
+    }
+    event = Event(pk=rows.insert(Event, **values), **values)
     data = serialize(event)
     transaction.on_commit(lambda: push(data))
     return event
