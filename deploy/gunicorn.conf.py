@@ -10,6 +10,7 @@ what a server runs. Every value can be overridden from the environment (the syst
 import gc
 import multiprocessing
 import os
+from pathlib import Path
 
 # Where nginx sends requests (a Unix socket or host:port).
 bind = os.environ.get("ZHIBU_WEB_BIND", "127.0.0.1:8001")
@@ -43,6 +44,12 @@ def pre_fork(server, worker):
     and touching them copies the shared pages into each worker."""
     gc.freeze()
 
+
+# gunicorn's control socket (gunicornc: reload, worker counts) beside the installation's other state, so
+# two installations or a benchmark on one machine each have their own instead of sharing the default
+# ~/.gunicorn/gunicorn.ctl, where the last one started silently takes over the others' socket.
+_var_dir = os.environ.get("ZHIBU_VAR_DIR") or str(Path(__file__).resolve().parents[1] / "var")
+control_socket = os.path.join(_var_dir, "gunicorn.ctl")
 
 # nginx on the same machine (or the load balancers named here) may set X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("ZHIBU_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -68,7 +68,12 @@ def test_the_units_run_the_repositorys_commands_and_files():
 
 def test_gunicorn_conf_reads_the_environment():
     namespace: dict = {}
-    env = {"ZHIBU_WEB_BIND": "unix:/run/zhibu.sock", "ZHIBU_WEB_WORKERS": "5", "ZHIBU_WEB_ACCESS_LOG": ""}
+    env = {
+        "ZHIBU_WEB_BIND": "unix:/run/zhibu.sock",
+        "ZHIBU_WEB_WORKERS": "5",
+        "ZHIBU_WEB_ACCESS_LOG": "",
+        "ZHIBU_VAR_DIR": "/var/lib/zhibu-second",
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -83,6 +88,8 @@ def test_gunicorn_conf_reads_the_environment():
     assert namespace["workers"] == 5
     assert namespace["accesslog"] is None
     assert namespace["worker_class"] == "gthread"
+    # each installation its own control socket, not gunicorn's one per user
+    assert namespace["control_socket"] == "/var/lib/zhibu-second/gunicorn.ctl"
 
 
 def test_the_env_template_filled_in_passes_djangos_deployment_checks(tmp_path):
