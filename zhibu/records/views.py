@@ -15,17 +15,19 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 from django_ratelimit.decorators import ratelimit
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
 from zhibu.core import audit, qr
 from zhibu.core.models import Job
-from zhibu.core.xlsx import XLSX_TYPE, WorkbookError, workbook_bytes
+from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import Branch, District, Member, Town
 from zhibu.rules.adapter import meeting_findings
 
-from . import chain, documents, services, workbook
+from . import chain, documents, services
 from .forms import (
     AmendmentForm,
     AttachmentForm,
@@ -40,6 +42,7 @@ from .forms import (
 from .models import MEETING_TYPES, Attachment, Attendance, Exclusion, Meeting, Resolution, ScheduleItem
 from .procedures import procedure_for
 from .schedule import completion
+from .tasks import ledger_apply, ledger_plan
 
 PENDING_KEY = "records_pending_signin"
 # What the sign-in page and its board event show of the meeting, its branch and town: nothing more is read.
@@ -567,7 +570,7 @@ def handbook(request, code, year, fmt):
 
 @login_required
 def ledger_import(request, code):
-    """Upload a branch's Excel 三会一课 台账 (one row per meeting) for a preview."""
+    """Upload a branch's Excel 三会一课 台账 (one row per meeting); its preview is worked out as a job."""
     branch = get_visible_or_404(Branch.objects.select_related("town"), request.user, "org.view", code=code)
     require(request.user, "records.manage", branch)
     form = LedgerUploadForm(request.POST or None, request.FILES or None)
@@ -575,26 +578,14 @@ def ledger_import(request, code):
         job = Job.objects.create(
             kind="records_ledger", owner=request.user, file=form.cleaned_data["file"], params={"branch": code}
         )
-        _run_workbook(job, workbook.plan)
+        ledger_plan.delay(str(job.pk))
         return redirect("records:import_job", pk=job.pk)
     return render(request, "records/import.html", {"form": form, "branch": branch})
 
 
-def _run_workbook(job: Job, step, **kwargs) -> None:
-    branch = Branch.objects.get(code=job.params["branch"])
-    try:
-        with job.file.open("rb") as f:
-            result = step(f, branch, **kwargs)
-    except WorkbookError as exc:
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=str(exc)[:300])
-        return
-    result.pop("_rows", None)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, result=result)
-
-
 def _import_job(request, pk) -> Job:
     try:
-        job = Job.objects.get(pk=pk, owner=request.user, kind="records_ledger")
+        job = Job.objects.live(pk=pk, owner=request.user, kind="records_ledger")
     except (Job.DoesNotExist, ValidationError):
         raise Http404 from None
     branch = get_visible_or_404(Branch, request.user, "org.view", code=job.params.get("branch"))
@@ -602,17 +593,42 @@ def _import_job(request, pk) -> Job:
     return job
 
 
+def _start_apply(job: Job) -> bool:
+    """Queue the write of a previewed file, unless it is already applied or being applied."""
+    # Read again with the row locked: a second confirm (another tab, a double click) finds the job queued
+    # or applied and starts nothing; a run that holds the row (the write) is skipped, not waited for.
+    with transaction.atomic():
+        locked = Job.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()
+        startable = (
+            locked is not None
+            and locked.status == Job.Status.DONE
+            and bool(locked.result.get("valid"))
+            and not locked.result.get("applied")
+        )
+        if startable:
+            Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, done=0)
+    if startable:
+        ledger_apply.delay(str(job.pk))
+    return startable
+
+
 @login_required
 def import_job(request, pk):
     job = _import_job(request, pk)
     if request.method == "POST":
-        if not job.result.get("valid") or job.result.get("applied"):
-            messages.error(request, "此台账不能导入：请先修正预览中的错误")
-        else:
-            _run_workbook(job, workbook.apply, by=request.user)
-            messages.success(request, "台账已导入")
+        if job.result.get("applied"):
+            messages.info(request, _("此台账已导入，不会重复导入"))
+        elif not job.finished:
+            messages.info(request, _("台账正在处理，请稍候"))
+        elif not job.result.get("valid"):
+            messages.error(request, _("此台账不能导入：请先修正预览中的错误"))
+        elif not _start_apply(job):
+            messages.info(request, _("台账正在处理，请稍候"))
         return redirect("records:import_job", pk=job.pk)
-    job.refresh_from_db()
+    if request.htmx:  # the progress bar polling
+        if job.finished:  # the preview or the result takes its place
+            return HttpResponseClientRefresh()
+        return render(request, "records/_import_progress.html", {"job": job})
     fate = request.GET.get("fate", "")
     rows = [r for r in job.result.get("rows", []) if not fate or r["fate"] == fate]
     return render(request, "records/import_job.html", {"job": job, "rows": rows[:1000], "fate": fate})

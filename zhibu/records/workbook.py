@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from zhibu.core.dates import normalise, parse_date
 from zhibu.core.xlsx import MAX_ROWS, WorkbookError, open_workbook
@@ -194,9 +195,25 @@ def _clean(row: Row, people: _People, groups: dict[str, int]) -> None:
     row.summary = f"{day} {'、'.join(w for w, c in TYPE_WORDS if c in out['types'])} {out['topic']}".strip()
 
 
-def plan(fileobj, branch: Branch) -> dict:
-    """Every row's fate (create / same / error / skip); `valid` when the whole file can be imported."""
+CHECKING = gettext_noop("正在核对台账")  # stored untranslated; the job's page translates what it shows
+WRITING = gettext_noop("正在写入台账")
+
+
+def _silent(done: int, total: int, message: str) -> None:
+    pass
+
+
+def plan(fileobj, branch: Branch, *, progress=None) -> dict:
+    """Every row's fate (create / same / error / skip); `valid` when the whole file can be imported.
+
+    `progress(done, total, message)` hears of the rows checked."""
+    return _plan(fileobj, branch, progress)[0]
+
+
+def _plan(fileobj, branch: Branch, progress=None) -> tuple[dict, list[Row]]:
+    report = progress or _silent
     rows, columns = read_rows(fileobj)
+    report(0, len(rows), CHECKING)
     people = _People(branch)
     groups = {g.name: g.pk for g in branch.groups.all()}
     existing = {
@@ -204,7 +221,9 @@ def plan(fileobj, branch: Branch) -> dict:
         for m in Meeting.objects.filter(branch=branch).only("date", "types", "topic")
     }
     seen = set()
-    for row in rows:
+    for i, row in enumerate(rows, start=1):
+        if i % 50 == 0:
+            report(i, len(rows), CHECKING)
         _clean(row, people, groups)
         if row.fate == "skip":
             continue
@@ -218,8 +237,9 @@ def plan(fileobj, branch: Branch) -> dict:
             continue
         seen.add(key)
         row.fate = "same" if key in existing else "create"
+    report(len(rows), len(rows), CHECKING)
     counts = {f: sum(1 for r in rows if r.fate == f) for f in ("create", "same", "error")}
-    return {
+    result = {
         "rows": [
             {"number": r.number, "summary": r.summary, "fate": r.fate, "errors": r.errors}
             for r in rows
@@ -228,20 +248,26 @@ def plan(fileobj, branch: Branch) -> dict:
         "counts": counts,
         "columns": columns,
         "valid": counts["error"] == 0 and counts["create"] > 0,
-        "_rows": rows,
     }
+    return result, rows
 
 
 @transaction.atomic
-def apply(fileobj, branch: Branch, by=None) -> dict:
-    """Write the file's new records, all or nothing (a file with any error writes nothing)."""
+def apply(fileobj, branch: Branch, by=None, *, progress=None) -> dict:
+    """Write the file's new records, all or nothing (a file with any error writes nothing).
+
+    `progress(done, total, message)` hears of the rows checked, then of the rows written (those with
+    nothing to write count as written from the start)."""
     from .services import seal
 
-    result = plan(fileobj, branch)
-    rows = result.pop("_rows")
+    result, rows = _plan(fileobj, branch, progress)
     if result["counts"]["error"]:
         return result
-    for row in sorted((r for r in rows if r.fate == "create"), key=lambda r: (r.clean["date"], r.number)):
+    todo = sorted((r for r in rows if r.fate == "create"), key=lambda r: (r.clean["date"], r.number))
+    unchanged = len(rows) - len(todo)
+    report = progress or _silent
+    report(unchanged, len(rows), WRITING)
+    for written, row in enumerate(todo, start=1):
         c = row.clean
         meeting = Meeting.objects.create(
             branch=branch,
@@ -278,6 +304,7 @@ def apply(fileobj, branch: Branch, by=None) -> dict:
             ]
         )
         seal(meeting)
+        report(unchanged + written, len(rows), WRITING)
     result["applied"] = True
     result["valid"] = False
     return result
