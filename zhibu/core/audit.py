@@ -107,14 +107,24 @@ def record_export(request, action: str, detail: dict) -> AuditEvent:
     return record(request, action, "", detail)
 
 
-def verify() -> tuple[int, AuditEvent | None]:
-    """Walk the chain: (events checked, the first event whose link is broken or None)."""
+VERIFY_CHUNK = 2000  # events read at a time while verifying; progress is reported after each
+
+
+def verify(progress=None) -> tuple[int, AuditEvent | None]:
+    """Walk the chain: (events checked, the first event whose link is broken or None).
+
+    `progress(done, total)`, if given, hears of the events checked, a chunk at a time."""
     seal()
+    total = AuditEvent.objects.count() if progress else 0
     prev = ""
     count = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=VERIFY_CHUNK):
         if event.prev_hash != prev or event.hash != link(prev, event.payload()):
             return count, event
         prev = event.hash
         count += 1
+        if progress and count % VERIFY_CHUNK == 0:
+            progress(count, total)
+    if progress:
+        progress(count, max(total, count))
     return count, None
