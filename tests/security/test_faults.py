@@ -16,7 +16,9 @@ def test_a_lost_database_gives_a_clear_503(cast, login):
     ):
         response = client.get("/orgs/")
     assert response.status_code == 503
-    assert "数据库暂时无法连接" in response.content.decode() and response["Retry-After"] == "30"
+    text = response.content.decode()
+    assert "数据库暂时无法连接" in text and response["Retry-After"] == "30"
+    assert "没有保存，也没有保存一半" in text  # away before anything ran: certainly nothing saved
     assert client.get("/orgs/").status_code == 200  # and back once it returns
 
 
@@ -59,4 +61,19 @@ def test_a_session_that_cannot_be_saved_because_the_database_went_away_gives_the
     ):
         response = client.get("/orgs/")
     assert response.status_code == 503
-    assert "数据库暂时无法连接" in response.content.decode()
+    text = response.content.decode()
+    assert "数据库暂时无法连接" in text
+    # the view had finished: the page does not claim that nothing was saved, and says a retry is safe
+    assert "可能在断开前已经完整保存" in text and "没有保存，也没有保存一半" not in text
+    assert "重试是安全的" in text
+
+
+def test_the_503_page_in_english():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("en"):
+        before = render_to_string("503.html", {"nothing_saved": True})
+        during = render_to_string("503.html", {"nothing_saved": False})
+    assert "not saved, not even in part" in before
+    assert "saved in full before the connection was lost" in during and "Trying again is safe" in during

@@ -29,13 +29,13 @@ class DatabaseUnavailableMiddleware:
         try:
             connection.close_if_health_check_failed()
             connection.ensure_connection()
-        except DATABASE_AWAY as exc:
-            return self._unavailable(request, exc)
+        except DATABASE_AWAY:
+            return self._unavailable(request, before=True)
         response = self.get_response(request)
         if response.status_code == 500 and getattr(request, "zhibu_database_away", False):
-            return self._unavailable(request, None)
+            return self._unavailable(request)
         if response.status_code == 400 and self._session_save_failed(request):
-            return self._unavailable(request, None)
+            return self._unavailable(request)
         return response
 
     @staticmethod
@@ -54,12 +54,16 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_AWAY):
-            return self._unavailable(request, exception)
+            return self._unavailable(request)
         return None
 
-    def _unavailable(self, request, exc):
+    def _unavailable(self, request, *, before: bool = False):
+        """The 503 page. `before`: the database was away before anything ran, so nothing was saved; later,
+        the request's own transaction may have committed before the connection was lost (a session that
+        could not be saved afterwards), and the page says so rather than claiming nothing was saved."""
         # Without the context processors: they ask for the user, and so for the database.
-        response = HttpResponse(render_to_string("503.html", {"request": request}), status=503)
+        context = {"request": request, "nothing_saved": before}
+        response = HttpResponse(render_to_string("503.html", context), status=503)
         response["Retry-After"] = "30"
         return response
 
