@@ -237,3 +237,46 @@ def test_after_zero_replays_everything_and_no_cursor_starts_from_now(cast, monke
 
     assert async_to_sync(first_frame)("/ws/board/?after=0")["event"]["id"] == e.pk
     assert async_to_sync(first_frame)("/ws/board/") == {"type": "ready", "confirmed": e.pk}
+
+
+def test_a_batch_goes_out_as_sent_and_an_event_the_board_has_is_not_sent_again(live):
+    """The layer brings a batch as its JSON text: sent on as it is when it is all new to the board; when the
+    board already has some of it (the sweep or a replay got there first), only the others go."""
+    from channels.layers import get_channel_layer
+
+    from zhibu.core.events import _messages, district_group, serialize
+    from zhibu.supervision.models import Event
+
+    async def scenario():
+        comm = _communicator(live.admin)
+        assert (await comm.connect())[0]
+        assert (await comm.receive_json_from())["type"] == "ready"
+        await sync_to_async(live.sign)(live.members[0])
+        first = (await comm.receive_json_from(timeout=2))["event"]
+
+        await sync_to_async(live.sign)(live.members[1])
+        second = (await comm.receive_json_from(timeout=2))["event"]
+        events = await sync_to_async(
+            lambda: [
+                serialize(e) for e in Event.objects.filter(pk__in=[first["id"], second["id"]]).order_by("id")
+            ]
+        )()
+        group = district_group(first["district_id"])
+        layer = get_channel_layer()
+
+        # A batch holding an event the board has and one it has not: only the new one.
+        third = {**events[1], "id": second["id"] + 1000}
+        await layer.group_send(group, _messages([events[1], third])[group])
+        got = await comm.receive_json_from(timeout=2)
+        assert got == {"type": "event", "event": third}
+
+        # A batch all new: the frame is the events in order, whole.
+        fourth, fifth = ({**events[0], "id": second["id"] + k} for k in (2000, 2001))
+        await layer.group_send(group, _messages([fourth, fifth])[group])
+        assert await comm.receive_json_from(timeout=2) == {"type": "events", "events": [fourth, fifth]}
+        # The same batch again (another process's copy of it): nothing.
+        await layer.group_send(group, _messages([fourth, fifth])[group])
+        assert await comm.receive_nothing(timeout=0.2)
+        await comm.disconnect()
+
+    async_to_sync(scenario)()

@@ -230,24 +230,39 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
         return self.layer_lag > sweep and time.monotonic() - self.layer_at < 2 * sweep
 
     async def board_events(self, message):
-        """A batch from one process's outbox for one group this board joined (so all in reach), in one frame."""
-        events = message["events"]
-        if events:
-            created = datetime.datetime.fromisoformat(events[-1]["created"]).timestamp()
-            self.layer_lag, self.layer_at = time.time() - created, time.monotonic()
-        await self._send_many(events)
+        """A batch from one process's outbox for one group this board joined (so all in reach), in one frame.
+
+        The batch comes as its JSON text with its ids (core.events._messages): when none of them has been
+        sent to this board yet, the common case, the text goes out as it is, read by nobody here."""
+        ids, text = message["ids"], message["json"]
+        if not ids:
+            return
+        created = datetime.datetime.fromisoformat(message["last_created"]).timestamp()
+        self.layer_lag, self.layer_at = time.time() - created, time.monotonic()
+        sent, confirmed = self.sent, self.confirmed
+        if any(i <= confirmed or i in sent for i in ids):
+            await self._send_many(json.loads(text))  # some were sent already: only the others go
+            return
+        self._remember(ids)
+        if len(ids) == 1:
+            await self.send(text_data='{"type": "event", "event": ' + text[1:-1] + "}")
+        else:
+            await self.send(text_data='{"type": "events", "events": ' + text + "}")
 
     def _fresh(self, events: list[dict]) -> list[dict]:
         """The events not sent yet (each board gets every event once), remembered as sent."""
         sent, confirmed = self.sent, self.confirmed
         fresh = [e for e in events if e["id"] > confirmed and e["id"] not in sent]
         if fresh:
-            ids = [e["id"] for e in fresh]
-            sent.update(ids)
-            if self.sent_order and ids[0] < self.sent_order[-1] or ids != sorted(ids):
-                self.unsorted = True
-            self.sent_order.extend(ids)
+            self._remember([e["id"] for e in fresh])
         return fresh
+
+    def _remember(self, ids: list[int]) -> None:
+        """These ids are sent to the board now."""
+        self.sent.update(ids)
+        if self.sent_order and ids[0] < self.sent_order[-1] or ids != sorted(ids):
+            self.unsorted = True
+        self.sent_order.extend(ids)
 
     async def _send_many(self, events: list[dict]) -> None:
         fresh = self._fresh(events)
