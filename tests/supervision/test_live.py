@@ -280,3 +280,29 @@ def test_a_batch_goes_out_as_sent_and_an_event_the_board_has_is_not_sent_again(l
         await comm.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_boards_of_one_scope_share_the_sweeps_read(live, monkeypatch, django_assert_num_queries):
+    """The sweep's count is read once per scope for half a sweep, then afresh."""
+    from zhibu.supervision import consumers
+    from zhibu.supervision.models import Event
+    from zhibu.supervision.scope import board_scope
+
+    scope = board_scope(live.admin)
+    live.sign(live.members[0])
+    live.sign(live.members[1])
+    first = Event.objects.filter(scope.event_filter()).order_by("-id").values_list("id", flat=True)[0]
+    clock = [1000.0]
+    monkeypatch.setattr(consumers.time, "monotonic", lambda: clock[0])
+    consumers._scope_ids.pop(scope, None)
+    with django_assert_num_queries(1):
+        one = consumers._count.func(scope, 0, first)  # one board
+        other = consumers._count.func(scope, 0, first)  # another board of the same scope
+    assert one == other and one[0] >= 2 and one[1] == first
+    live.sign(live.members[2])
+    with django_assert_num_queries(0):
+        assert consumers._count.func(scope, 0, first) == one  # within half a sweep: the same read
+    clock[0] += consumers.sweep_seconds()
+    with django_assert_num_queries(1):
+        n, second = consumers._count.func(scope, 0, first)
+    assert n == one[0] and second > first  # read afresh: the new event is seen
