@@ -33,8 +33,8 @@ from benchmarks.stack import (  # noqa: E402
     cpu_ns,
     demo_district,
     get_page,
+    landing,
     percentile,
-    request,
 )
 
 
@@ -45,15 +45,6 @@ def timed(port: int, path: str, session: str, pid: int | None) -> tuple[float, f
         return seconds, (cpu_ns(pid) - before) / 1e9 if before is not None else None
     except FileNotFoundError:  # the worker was replaced (a timeout): no CPU figure for this one
         return get_page(port, path, session)[1], None
-
-
-def landing(port: int, path: str, session: str) -> str:
-    """Where a main page's entry leads: itself, or the same-site page it redirects to (not the login
-    page: a session that is not accepted stays a failure)."""
-    status, headers, _ = request(port, path, headers={"Cookie": f"sessionid={session}"})
-    location = headers.get("location", "")
-    same_site = location.startswith("/") and not location.startswith(("//", "/login/"))
-    return location if status in (301, 302, 303, 307, 308) and same_site else path
 
 
 def pct(values: list[float], q: float) -> float:

@@ -332,6 +332,15 @@ def demo_district(stack: Stack, users: list[str] = DEMO_USERS) -> dict[str, dict
     return json.loads(out.strip().splitlines()[-1])
 
 
+def landing(port: int, path: str, session: str) -> str:
+    """Where a main page's entry leads: itself, or the same-site page it redirects to (not the login
+    page: a session that is not accepted stays a failure)."""
+    status, headers, _ = request(port, path, headers={"Cookie": f"sessionid={session}"})
+    location = headers.get("location", "")
+    same_site = location.startswith("/") and not location.startswith(("//", "/login/"))
+    return location if status in (301, 302, 303, 307, 308) and same_site else path
+
+
 def get_page(port: int, path: str, session: str, timeout: float = 120) -> tuple[int, float, int]:
     """(status, seconds, bytes) of one GET with a session cookie, on a fresh loopback connection."""
     started = time.perf_counter()
