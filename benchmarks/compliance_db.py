@@ -1,6 +1,6 @@
 """Benchmark: the demo district's year (303 branches) checked end to end from the database.
 
-    ZHIBU_VAR_DIR=/tmp/x .venv/bin/zhibu demo-district   # once
+    ZHIBU_VAR_DIR=/tmp/x .venv/bin/zhibu migrate && ZHIBU_VAR_DIR=/tmp/x .venv/bin/zhibu demo-district   # once
     ZHIBU_VAR_DIR=/tmp/x .venv/bin/python benchmarks/compliance_db.py [--year Y] [--repeat N]
 
 Builds every branch's ledger from the database (a handful of queries for all branches), runs the

@@ -1,6 +1,6 @@
 """Benchmark: 因材施教 and 干 pages over the demo district.
 
-    ZHIBU_VAR_DIR=/tmp/x .venv/bin/zhibu demo-district          # once
+    ZHIBU_VAR_DIR=/tmp/x .venv/bin/zhibu migrate && ZHIBU_VAR_DIR=/tmp/x .venv/bin/zhibu demo-district          # once
     ZHIBU_VAR_DIR=/tmp/x .venv/bin/python benchmarks/plans.py [--repeat 5]
 
 Times (milliseconds, whole requests through the test client as the demo logins):

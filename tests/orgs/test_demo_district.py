@@ -60,3 +60,14 @@ def test_api_schema_and_docs_are_served_locally(db, client):
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower() and b"https://" not in docs.content
+
+
+def test_a_wrong_date_or_an_unmigrated_database_is_a_clear_message(db, monkeypatch):
+    from django.core.management.base import CommandError
+    from django.db.migrations.executor import MigrationExecutor
+
+    with pytest.raises(CommandError, match="--today 的日期“2026-13-01”无效：请写成 YYYY-MM-DD"):
+        call_command("demo-district", "--today", "2026-13-01", stdout=io.StringIO())
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("records", "0009")])
+    with pytest.raises(CommandError, match="请先运行 zhibu migrate"):
+        call_command("demo-district", stdout=io.StringIO())

@@ -3,8 +3,9 @@ import random
 import time
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from zhibu.core.demo import steps
 
@@ -17,13 +18,19 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="以哪一天为“今天”（YYYY-MM-DD），默认今天")
 
     def handle(self, seed, today, **options):
+        try:
+            day = datetime.date.fromisoformat(today) if today else datetime.date.today()
+        except ValueError:
+            raise CommandError(f"--today 的日期“{today}”无效：请写成 YYYY-MM-DD，例如 2026-03-01") from None
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("数据库还没有建好或不是最新：请先运行 zhibu migrate（make demo 会自动运行）")
         for config in apps.get_app_configs():  # each area's demo module registers its step
             try:
                 __import__(f"{config.name}.demo")
             except ModuleNotFoundError as exc:
                 if exc.name != f"{config.name}.demo":
                     raise
-        day = datetime.date.fromisoformat(today) if today else datetime.date.today()
         for s in sorted(steps, key=lambda s: s.order):
             started = time.monotonic()
             rng = random.Random(f"{seed}:{s.label}")
