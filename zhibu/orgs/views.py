@@ -295,7 +295,7 @@ def import_job(request, pk):
     if request.htmx:  # the progress bar polling
         if job.finished:  # the preview or the result takes its place
             return HttpResponseClientRefresh()
-        return render(request, "orgs/_import_progress.html", {"job": job})
+        return render(request, "core/_job_progress.html", {"job": job, "poll_url": request.path})
     fate = request.GET.get("fate", "")
     rows = [r for r in job.result.get("rows", []) if r["fate"] != "skip" and (not fate or r["fate"] == fate)]
     context = {

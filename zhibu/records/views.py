@@ -628,7 +628,7 @@ def import_job(request, pk):
     if request.htmx:  # the progress bar polling
         if job.finished:  # the preview or the result takes its place
             return HttpResponseClientRefresh()
-        return render(request, "records/_import_progress.html", {"job": job})
+        return render(request, "core/_job_progress.html", {"job": job, "poll_url": request.path})
     fate = request.GET.get("fate", "")
     rows = [r for r in job.result.get("rows", []) if not fate or r["fate"] == fate]
     return render(request, "records/import_job.html", {"job": job, "rows": rows[:1000], "fate": fate})
