@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -101,6 +103,34 @@ def test_a_second_browser_is_refused_with_a_clear_message(cast, course, login):
     resumed = second.get(f"/training/exams/{exam.pk}/take/")
     assert resumed.status_code == 200 and "已答 1 / 5 题" in resumed.content.decode()
     assert first.get(f"/training/exams/{exam.pk}/take/").status_code == 409
+
+
+def test_pressing_start_twice_in_one_browser_resumes_the_same_paper(cast, course, login):
+    """A slow phone's double tap sends "start" twice: both presses get the one paper, and the browser
+    stays bound to it (the paper takes the browser's own key, so the second press is not "another browser")."""
+    exam = _exam(course)
+    phone = login("member_a")
+    url = f"/training/exams/{exam.pk}/take/"
+    assert "开始答题" in phone.get(url).content.decode()
+    first = phone.post(url)
+    second = phone.post(url)
+    assert first.status_code == second.status_code == 200
+    attempt = Attempt.objects.get(exam=exam)
+    assert attempt.token == phone.session[f"training-exam-{exam.pk}"]
+    assert f"/training/attempts/{attempt.pk}/answer/" in second.content.decode()
+
+
+def test_two_starts_racing_resolve_by_the_browser_key(cast, course, monkeypatch):
+    """Two presses whose lookups both found no paper: the one that loses the insert resumes the winner's
+    paper when it came from the same browser and is refused when it came from another."""
+    exam = _exam(course)
+    enrolment = enrolment_of(course.klass, cast.member_a.member.name)
+    won = services.attempt_start(exam=exam, enrolment=enrolment, browser_token="browser-1")
+    monkeypatch.setattr(services, "_locked_attempt", lambda exam, enrolment: None)
+    again = services.attempt_start(exam=exam, enrolment=enrolment, browser_token="browser-1")
+    assert again.pk == won.pk and Attempt.objects.filter(exam=exam).count() == 1
+    with pytest.raises(ValidationError, match="另一个浏览器或设备"):
+        services.attempt_start(exam=exam, enrolment=enrolment, browser_token="browser-2")
 
 
 def test_answers_after_the_time_limit_are_refused(cast, course, login):

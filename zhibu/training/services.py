@@ -473,11 +473,10 @@ def score_save(*, entry: DrillEntry, scorer, points: dict, notes: dict | None = 
 # ---------------------------------------------------------------- exams
 
 
-def bank_pool(district) -> list[scoring.PoolItem]:
-    return [
-        scoring.PoolItem(q[0], q[1], q[2])
-        for q in Question.objects.filter(district=district, active=True).values_list("id", "topic", "kind")
-    ]
+def bank_pool(district_id: int) -> list[scoring.PoolItem]:
+    """The district's active questions, as much of them as drawing a paper needs."""
+    rows = Question.objects.filter(district_id=district_id, active=True).values_list("id", "topic", "kind")
+    return [scoring.PoolItem(*row) for row in rows]
 
 
 def clean_quotas(rows) -> list[dict]:
@@ -507,7 +506,7 @@ def exam_create(*, klass: TrainingClass, title: str, opens, closes, minutes: int
     if not 5 <= int(minutes) <= 240:
         raise ValidationError({"minutes": "答题时长须在 5–240 分钟之间"})
     try:
-        scoring.assemble_paper(bank_pool(klass.district), quotas, 0)
+        scoring.assemble_paper(bank_pool(klass.district_id), quotas, 0)
     except ValueError as exc:
         raise ValidationError({"quotas": str(exc)}) from None
     return Exam.objects.create(
@@ -525,40 +524,55 @@ SECOND_BROWSER = (
 )
 
 
+def _locked_attempt(exam: Exam, enrolment: Enrolment) -> Attempt | None:
+    return Attempt.objects.select_for_update().filter(exam=exam, enrolment=enrolment).first()
+
+
 @transaction.atomic
 def attempt_start(*, exam: Exam, enrolment: Enrolment, browser_token: str | None, now=None) -> Attempt:
-    """Start (or resume, in the same browser) an examinee's paper."""
+    """Start (or resume, in the same browser) an examinee's paper.
+
+    `browser_token` is the browser's own key for this exam (kept in its session from the start page on):
+    the paper is bound to it, so a second press of "start" from the same browser, even one that raced the
+    first, resumes the same paper, and any other browser is refused.
+    """
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().filter(exam=exam, enrolment=enrolment).first()
-    if attempt is not None:
-        if attempt.submitted:
-            return attempt
-        if not attempt.token:  # released by a proctor: the next browser to open it takes it over
-            attempt.token = Attempt._meta.get_field("token").default()
-            attempt.save(update_fields=["token"])
-            return attempt
-        if browser_token != attempt.token:
-            raise ValidationError(SECOND_BROWSER)
+    attempt = _locked_attempt(exam, enrolment)
+    if attempt is None:
+        if now < exam.opens:
+            raise ValidationError(f"考试尚未开始，开考时间 {_local(exam.opens)}")
+        if now >= exam.closes:
+            raise ValidationError("考试已截止")
+        if enrolment.status == Enrolment.Status.EXCUSED:
+            raise ValidationError("您已请假，不参加本次考试")
+        seed = int(hashlib.sha256(f"{exam.pk}:{enrolment.pk}".encode()).hexdigest()[:12], 16)
+        try:
+            questions = scoring.assemble_paper(bank_pool(exam.klass.district_id), exam.quotas, seed)
+        except ValueError as exc:
+            raise ValidationError(f"试卷生成失败：{exc}") from None
+        deadline = min(now + datetime.timedelta(minutes=exam.minutes), exam.closes)
+        token = browser_token or Attempt._meta.get_field("token").default()
+        try:
+            with transaction.atomic():
+                return Attempt.objects.create(
+                    exam=exam,
+                    enrolment=enrolment,
+                    token=token,
+                    questions=questions,
+                    started=now,
+                    deadline=deadline,
+                )
+        except IntegrityError:  # another request started it first: this browser's, or another one's
+            attempt = Attempt.objects.select_for_update().get(exam=exam, enrolment=enrolment)
+    if attempt.submitted:
         return attempt
-    if now < exam.opens:
-        raise ValidationError(f"考试尚未开始，开考时间 {_local(exam.opens)}")
-    if now >= exam.closes:
-        raise ValidationError("考试已截止")
-    if enrolment.status == Enrolment.Status.EXCUSED:
-        raise ValidationError("您已请假，不参加本次考试")
-    seed = int(hashlib.sha256(f"{exam.pk}:{enrolment.pk}".encode()).hexdigest()[:12], 16)
-    try:
-        questions = scoring.assemble_paper(bank_pool(exam.klass.district), exam.quotas, seed)
-    except ValueError as exc:
-        raise ValidationError(f"试卷生成失败：{exc}") from None
-    deadline = min(now + datetime.timedelta(minutes=exam.minutes), exam.closes)
-    try:
-        with transaction.atomic():
-            return Attempt.objects.create(
-                exam=exam, enrolment=enrolment, questions=questions, started=now, deadline=deadline
-            )
-    except IntegrityError:  # two browsers pressed start at once: the other one won
-        raise ValidationError(SECOND_BROWSER) from None
+    if not attempt.token:  # released by a proctor: the next browser to open it takes it over
+        attempt.token = browser_token or Attempt._meta.get_field("token").default()
+        attempt.save(update_fields=["token"])
+        return attempt
+    if browser_token != attempt.token:
+        raise ValidationError(SECOND_BROWSER)
+    return attempt
 
 
 def attempt_release(*, attempt: Attempt) -> Attempt:

@@ -627,24 +627,33 @@ def _session_key(exam_pk) -> str:
 
 @login_required
 def exam_take(request, pk):
-    """The examinee's page (phone first): start or resume in the same browser; refused in another."""
-    exam = _exam(request, pk)
+    """The examinee's page (phone first): start or resume in the same browser; refused in another.
+
+    Only a member on the class's roster takes its exam, and that roster row is what lets a member see the
+    class at all (TrainingClass.reach_self), so the row is the whole check: anyone else gets not found.
+    """
+    exam = get_object_or_404(Exam.objects.select_related("klass"), pk=pk)
     enrolment = Enrolment.objects.filter(klass=exam.klass, member_id=request.user.member_id or 0).first()
     if enrolment is None:
         raise Http404
     key = _session_key(exam.pk)
-    attempt = Attempt.objects.filter(exam=exam, enrolment=enrolment).first()
+    if key not in request.session:  # this browser's key for the exam: the paper it starts is bound to it
+        request.session[key] = Attempt._meta.get_field("token").default()
+    # A press of "start" looks the paper up itself; opening the page resumes one already started.
+    attempt = (
+        None if request.method == "POST" else Attempt.objects.filter(exam=exam, enrolment=enrolment).first()
+    )
     error = ""
     if request.method == "POST" or attempt is not None:
         try:
             attempt = services.attempt_start(
-                exam=exam, enrolment=enrolment, browser_token=request.session.get(key)
+                exam=exam, enrolment=enrolment, browser_token=request.session[key]
             )
         except ValidationError as exc:
             error = _errors(exc)[0]
             attempt = None
         else:
-            if request.session.get(key) != attempt.token:
+            if request.session[key] != attempt.token:
                 request.session[key] = attempt.token
     if attempt is not None and not attempt.submitted and attempt.deadline + services.GRACE < timezone.now():
         services.attempt_mark(attempt)
@@ -653,32 +662,27 @@ def exam_take(request, pk):
         return render(request, "training/exam_start.html", {"exam": exam, "error": error}, status=status)
     questions = {q.pk: q for q in Question.objects.filter(pk__in=attempt.questions)}
     answers = {a.question_id: a for a in attempt.answers.all()}
-    items = []
-    for n, qid in enumerate(attempt.questions, start=1):
-        q = questions[qid]
-        a = answers.get(qid)
-        value = a.value if a else None
-        chosen = (
-            {str(v) for v in value}
-            if isinstance(value, list)
-            else {str(value)}
-            if value is not None
-            else set()
-        )
-        items.append(
-            {
-                "n": n,
-                "q": q,
-                "options": [
-                    ("ABCDEFGH"[i], str(i), str(i) in chosen, text) for i, text in enumerate(q.options)
-                ],
-                "value": value if q.kind == "fill" and value is not None else "",
-                "judge": "" if value is None else ("true" if value in (True, "true") else "false"),
-                "correct": a.correct if a else None,
-            }
-        )
+    items = [_paper_item(n, questions[qid], answers.get(qid)) for n, qid in enumerate(attempt.questions, 1)]
     context = {"exam": exam, "attempt": attempt, "items": items, "answered": len(answers)}
     return render(request, "training/exam_take.html", context)
+
+
+def _paper_item(n: int, q: Question, answer) -> dict:
+    """One question of the paper as its form shows it, with the examinee's saved answer marked."""
+    value = answer.value if answer else None
+    chosen = {str(v) for v in value} if isinstance(value, list) else set() if value is None else {str(value)}
+    return {
+        "n": n,
+        "pk": q.pk,
+        "kind": q.kind,
+        "label": q.get_kind_display(),
+        "stem": q.stem,
+        "explanation": q.explanation,
+        "options": [("ABCDEFGH"[i], i, str(i) in chosen, text) for i, text in enumerate(q.options)],
+        "value": value if q.kind == "fill" and value is not None else "",
+        "judge": "" if value is None else ("true" if value in (True, "true") else "false"),
+        "correct": answer.correct if answer else None,
+    }
 
 
 def _attempt(request, pk) -> Attempt:
