@@ -13,6 +13,10 @@ this browser), then saves an answer about every --interval seconds (jittered) fo
 save a POST of one answer as the page's script sends it. Latency is measured from each request's
 scheduled time (so a queue in front of the server counts) and from the moment it was sent.
 
+The server's CPU is read from /proc in the ramp and in the answering after it (gunicorn's processes, the
+exited workers included, and PostgreSQL's): milliseconds per save and per examinee's start, figures that
+hold whatever else the machine is doing.
+
 Afterwards the database is checked against what the server acknowledged: one paper per examinee; for
 every (paper, question) the client saved, exactly one answer row holding the last value acknowledged;
 nothing lost, nothing duplicated. Prints one JSON object.
@@ -29,13 +33,22 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.signin_burst import read_response  # noqa: E402
-from benchmarks.stack import Stack, check_services, percentiles, pg_connect, request  # noqa: E402
+from benchmarks.stack import (  # noqa: E402
+    Stack,
+    check_services,
+    percentiles,
+    pg_connect,
+    postmaster_pid,
+    request,
+    tree_cpu_ns,
+)
 
 SETUP = """
 import datetime, json
@@ -110,7 +123,9 @@ class Pool:
         self.port = port
         self.queue: asyncio.Queue = asyncio.Queue()
         self.workers = [asyncio.create_task(self._worker()) for _ in range(connections)]
-        self.results: list[tuple[str, float, float, int]] = []  # (kind, from schedule, from send, status)
+        self.results: list[
+            tuple[str, float, float, int, float]
+        ] = []  # (kind, from schedule, from send, status, done)
 
     async def send(self, kind: str, due: float, raw: bytes) -> tuple[int, bytes, dict]:
         future = asyncio.get_running_loop().create_future()
@@ -139,7 +154,7 @@ class Pool:
                     if retry:
                         close = True
             done = time.monotonic()
-            self.results.append((kind, done - due, done - sent, status))
+            self.results.append((kind, done - due, done - sent, status, done))
             if close and writer is not None:
                 writer.close()
                 writer = None
@@ -281,8 +296,10 @@ async def client(plan_path, port, ramp, interval, minutes, connections, seed, dr
     await asyncio.gather(*late, *pool.workers, return_exceptions=True)
     elapsed = time.monotonic() - t0
     by_kind: dict[str, list] = {}
-    for kind, from_due, from_send, status in pool.results:
+    for kind, from_due, from_send, status, _done in pool.results:
         by_kind.setdefault(kind, []).append((from_due, from_send, status))
+    # When the last paper was served (time.monotonic(), one clock for every process): the start is over.
+    starts_done = max((done for kind, *_, done in pool.results if kind != "save"), default=t0)
 
     def summary(rows):
         statuses: dict[str, int] = {}
@@ -312,6 +329,10 @@ async def client(plan_path, port, ramp, interval, minutes, connections, seed, dr
         "start": summary(by_kind.get("start", [])),
         "save": summary(saves),
         "saves_per_second": round(len(saves) / max(1.0, elapsed - ramp / 2), 1),
+        "starts_done_at": starts_done,
+        "saves_during_start": sum(
+            1 for kind, *_, done in pool.results if kind == "save" and done <= starts_done
+        ),
         "failures": failures,
         "acknowledged_pairs": len(acknowledged),
         "examinees_cut_off": len(late),
@@ -320,6 +341,31 @@ async def client(plan_path, port, ramp, interval, minutes, connections, seed, dr
 
 
 # --- the orchestration ---------------------------------------------------------------------------------
+
+
+def server_cpu(samples, load: dict) -> dict:
+    """CPU seconds of gunicorn and PostgreSQL while the papers were being served and in the answering after
+    it; milliseconds per save (from the answering, where saves are the only requests) and per examinee's
+    start (open and start: the first phase's CPU less its saves at that cost). `samples` are
+    (time.monotonic(), gunicorn ns, PostgreSQL ns) every half second of the load."""
+    start, end = samples[0], samples[-1]
+    split = next((x for x in samples if x[0] >= load["starts_done_at"]), end)
+    saves_after = load["save"]["requests"] - load["saves_during_start"]
+    out = {
+        "start_phase_seconds": round(split[0] - start[0], 1),
+        "gunicorn_start_phase_seconds": round((split[1] - start[1]) / 1e9, 1),
+        "postgresql_start_phase_seconds": round((split[2] - start[2]) / 1e9, 1),
+        "gunicorn_answering_seconds": round((end[1] - split[1]) / 1e9, 1),
+        "postgresql_answering_seconds": round((end[2] - split[2]) / 1e9, 1),
+    }
+    if saves_after:
+        starts = load["examinees_started"] or 1
+        for name, i in (("gunicorn", 1), ("postgresql", 2)):
+            per_save = (end[i] - split[i]) / 1e6 / saves_after
+            first = (split[i] - start[i]) / 1e6 - load["saves_during_start"] * per_save
+            out[f"{name}_ms_per_save"] = round(per_save, 2)
+            out[f"{name}_ms_per_examinee_start"] = round(first / starts, 2)
+    return out
 
 
 def count_check(stack: Stack, acked_path: str, examinees: int) -> dict:
@@ -374,7 +420,14 @@ def main() -> int:
     if args.client:
         out = asyncio.run(
             client(
-                args.client, args.port, args.ramp, args.interval, args.minutes, args.connections, args.seed
+                args.client,
+                args.port,
+                args.ramp,
+                args.interval,
+                args.minutes,
+                args.connections,
+                args.seed,
+                args.drain,
             )
         )
         print(json.dumps(out))
@@ -405,7 +458,11 @@ def main() -> int:
             for _ in range(args.workers * 2):
                 request(port, path)
         report["server"] = {"gunicorn_workers": args.workers, "threads": args.threads}
-        load = subprocess.run(
+        # The server's CPU (gunicorn's workers, PostgreSQL's whole server) in the ramp and in the answering
+        # after it: the seconds a request costs, whatever else the machine was doing.
+        master, postmaster = stack.procs["gunicorn"].pid, postmaster_pid(stack.pg_url)
+        samples = [(time.monotonic(), tree_cpu_ns(master), tree_cpu_ns(postmaster))]
+        load = subprocess.Popen(
             [
                 sys.executable,
                 __file__,
@@ -427,12 +484,19 @@ def main() -> int:
                 str(args.drain),
             ],  # fmt: skip
             env={**stack.env},
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
-        if load.returncode != 0:
-            raise SystemExit(f"load process failed:\n{load.stderr[-3000:]}")
+        with ThreadPoolExecutor(1) as pipes:  # the load process's output read while we sample
+            output = pipes.submit(load.communicate)
+            while not output.done():
+                time.sleep(0.5)
+                samples.append((time.monotonic(), tree_cpu_ns(master), tree_cpu_ns(postmaster)))
+            stdout, stderr = output.result()
+        load.stdout, load.stderr = stdout, stderr
         report["load"] = json.loads(load.stdout)
+        report["server_cpu"] = server_cpu(samples, report["load"])
         report["count_check"] = count_check(stack, plan + ".acked", args.examinees)
     report["load_average_after"] = os.getloadavg()
     save = report["load"]["save"]["latency"]

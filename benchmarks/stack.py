@@ -359,6 +359,30 @@ def cpu_ns(pid: int) -> int:
     return total
 
 
+def tree_cpu_ns(pid: int) -> int:
+    """Nanoseconds on a CPU of a process and all its descendants so far, the exited ones included.
+
+    A gunicorn worker that reaches max_requests exits and is replaced; its time is then in its parent's
+    cutime and cstime (/proc/<pid>/stat), which count every child the parent has waited for.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    reaped = (int(fields[13]) + int(fields[14])) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+    total = cpu_ns(pid) + reaped
+    for child in children(pid):
+        try:
+            total += tree_cpu_ns(child)
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # exited between the listing and the read: counted in the parent from now on
+    return total
+
+
+def postmaster_pid(pg_url: str) -> int:
+    """The PostgreSQL server's main process (the first line of postmaster.pid in its data directory)."""
+    with pg_connect(pg_url) as conn:
+        data = conn.execute("SHOW data_directory").fetchone()[0]
+    return int(Path(data, "postmaster.pid").read_text().split()[0])
+
+
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
