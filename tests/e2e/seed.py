@@ -117,7 +117,8 @@ def build() -> dict:
         district=district,
         name="支部书记示范培训班",
         category=TrainingClass.Category.ROTATION,
-        start=today,
+        # From yesterday: the drill below began 20 minutes ago, which just after midnight is yesterday.
+        start=today - datetime.timedelta(days=1),
         end=today + datetime.timedelta(days=1),
         audience={"domains": ["rural"], "towns": ["T1"]},
         by=users["centre"],
