@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from zhibu.accounts.views import LoginView
@@ -24,6 +26,13 @@ urlpatterns = [
     path("supervision/", include("zhibu.supervision.urls")),
     path("targets/", include("zhibu.targets.urls")),
     path("plans/", include("zhibu.plans.urls")),
+    # The page scripts' texts in the user's language (gettext() in the scripts); the page asks for it with
+    # its language in the address, so a browser keeps one copy per language.
+    path(
+        "i18n/js/",
+        cache_control(private=True, max_age=86400)(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

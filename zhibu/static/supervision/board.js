@@ -13,13 +13,14 @@
   var lastId = 0, confirmedId = null, seen = new Set(), seenOrder = [], townId = null;
   var socket = null, failures = 0, pollTimer = null, retryTimer = null, refreshTimer = null, chart = null;
   var KIND = {
-    "meeting.opened": "开始开会", "meeting.signin": "签到", "meeting.submitted": "提交纪实",
-    "meeting.reviewed": "纪实已审核", "dispatch.answered": "办结调度指令", "dispatch.acknowledged": "签收调度指令",
-    "finding.opened": "收到督导意见", "finding.responded": "报送整改", "finding.closed": "督导意见销号",
-    "finding.returned": "整改被退回"
+    "meeting.opened": gettext("开始开会"), "meeting.signin": gettext("签到"), "meeting.submitted": gettext("提交纪实"),
+    "meeting.reviewed": gettext("纪实已审核"), "dispatch.answered": gettext("办结调度指令"),
+    "dispatch.acknowledged": gettext("签收调度指令"), "finding.opened": gettext("收到督导意见"),
+    "finding.responded": gettext("报送整改"), "finding.closed": gettext("督导意见销号"),
+    "finding.returned": gettext("整改被退回")
   };
   var COLORS = { in_session: "#2ecc71", held: "#3b82f6", pending: "#64748b", overdue: "#f59e0b", findings: "#ef4444" };
-  var NO_DATA = "暂无数据";
+  var NO_DATA = gettext("暂无数据");
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -39,7 +40,7 @@
     var f = d.figures;
     fig("held", f.held_branches === null ? null : f.held_branches + " / " + f.branches);
     var sub = root.querySelector('[data-fig="held_sub"]');
-    sub.textContent = f.held_rate === null ? "" : "开展率 " + f.held_rate + "%";
+    sub.textContent = f.held_rate === null ? "" : interpolate(gettext("开展率 %s"), [f.held_rate + "%"]);
     fig("meetings_month", f.meetings_month);
     fig("compliance_rate", f.compliance_rate, f.compliance_rate === null ? "" : "%");
     fig("in_session", f.in_session);
@@ -81,7 +82,7 @@
       });
       bar.setAttribute("aria-label", u.name + "：" + parts.join("，"));
       div.appendChild(bar);
-      div.appendChild(el("p", { class: "unit-counts" }, "开会 " + u.in_session + " · 超期 " + u.overdue + " · 有意见 " + u.findings));
+      div.appendChild(el("p", { class: "unit-counts" }, interpolate(gettext("开会 %(in_session)s · 超期 %(overdue)s · 有意见 %(findings)s"), u, true)));
       box.appendChild(div);
     });
   }
@@ -136,12 +137,12 @@
     if (!ol) return;
     ol.textContent = "";
     if (d.live === null) { ol.appendChild(el("li", { class: "empty" }, NO_DATA)); return; }
-    if (!d.live.length) { ol.appendChild(el("li", { class: "empty" }, "当前没有正在召开的会议")); return; }
+    if (!d.live.length) { ol.appendChild(el("li", { class: "empty" }, gettext("当前没有正在召开的会议"))); return; }
     d.live.forEach(function (m) {
       var li = el("li");
       li.appendChild(el("a", { href: branchUrl.replace("CODE", encodeURIComponent(m.branch_code)) }, m.town + " · " + m.branch));
-      li.appendChild(el("span", { class: "count" }, "签到 " + m.present + " / 应到 " + m.expected));
-      li.appendChild(el("span", { class: "step" }, m.title + " · " + (m.step < m.steps ? "第 " + (m.step + 1) + "/" + m.steps + " 步：" : "") + m.step_label));
+      li.appendChild(el("span", { class: "count" }, interpolate(gettext("签到 %(present)s / 应到 %(expected)s"), m, true)));
+      li.appendChild(el("span", { class: "step" }, m.title + " · " + (m.step < m.steps ? interpolate(gettext("第 %(n)s/%(steps)s 步："), { n: m.step + 1, steps: m.steps }, true) : "") + m.step_label));
       ol.appendChild(li);
     });
   }
@@ -155,10 +156,10 @@
   function describe(e) {
     var p = e.payload || {};
     var text = (p.branch || "") + " " + (KIND[e.kind] || e.kind);
-    if (e.kind === "meeting.signin" && p.present) text += "（已到 " + p.present + " 人）";
+    if (e.kind === "meeting.signin" && p.present) text += interpolate(gettext("（已到 %s 人）"), [p.present]);
     if (p.title && e.kind.indexOf("meeting.") === 0 && e.kind !== "meeting.signin") text += "：" + p.title;
     if (p.title && e.kind.indexOf("dispatch.") === 0) text += "：" + p.title;
-    if (e.kind === "meeting.reviewed") text += p.decision === "approved" ? "（通过）" : "（退回）";
+    if (e.kind === "meeting.reviewed") text += p.decision === "approved" ? gettext("（通过）") : gettext("（退回）");
     return text;
   }
 
@@ -203,8 +204,8 @@
   function poll() {
     fetch(eventsUrl + (eventsUrl.indexOf("?") < 0 ? "?" : "&") + "after=" + lastId, { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (d) { d.events.forEach(function (e) { apply(e, true); }); if (!socket || socket.readyState !== 1) setConn("polling", "轮询中"); })
-      .catch(function () { setConn("offline", "连接中断，正在重试"); });
+      .then(function (d) { d.events.forEach(function (e) { apply(e, true); }); if (!socket || socket.readyState !== 1) setConn("polling", gettext("轮询中")); })
+      .catch(function () { setConn("offline", gettext("连接中断，正在重试")); });
   }
   function startPolling() { if (!pollTimer) { poll(); pollTimer = setInterval(poll, 3000); } }
   function stopPolling() { if (pollTimer) { clearInterval(pollTimer); pollTimer = null; } }
@@ -221,7 +222,7 @@
     ws.onopen = function () { failures = 0; };
     ws.onmessage = function (m) {
       var msg; try { msg = JSON.parse(m.data); } catch (err) { return; }
-      if (msg.type === "ready") { setConn("live", "实时"); stopPolling(); if (msg.confirmed) confirmedId = Math.max(confirmedId || 0, msg.confirmed); }
+      if (msg.type === "ready") { setConn("live", gettext("实时")); stopPolling(); if (msg.confirmed) confirmedId = Math.max(confirmedId || 0, msg.confirmed); }
       else if (msg.type === "confirmed") confirmedId = Math.max(confirmedId || 0, msg.id);
       else if (msg.type === "event") apply(msg.event, true);
       else if (msg.type === "events") msg.events.forEach(function (e) { apply(e, true); });
@@ -230,7 +231,7 @@
   }
   function retry() {
     failures += 1;
-    if (failures >= 2) startPolling(); else setConn("connecting", "重新连接中");
+    if (failures >= 2) startPolling(); else setConn("connecting", gettext("重新连接中"));
     var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(failures - 1, 5)));
     clearTimeout(retryTimer);
     retryTimer = setTimeout(connect, delay);
@@ -245,5 +246,5 @@
   setInterval(function () { scheduleRefresh(0); }, 60000);
   window.addEventListener("resize", function () { if (chart) chart.resize(); });
   load().then(function (d) { if (d.last_event > lastId) lastId = d.last_event; confirmedId = d.last_event; connect(); })
-    .catch(function () { setConn("offline", "连接中断，正在重试"); connect(); });
+    .catch(function () { setConn("offline", gettext("连接中断，正在重试")); connect(); });
 })();

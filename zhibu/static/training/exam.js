@@ -27,7 +27,7 @@
       const result = await response.json();
       if (result.ok) {
         delete pending[qid]; store();
-        note.textContent = "已保存 " + result.saved;
+        note.textContent = interpolate(gettext("已保存 %s"), [result.saved]);
         note.classList.remove("bad");
       } else {
         delete pending[qid]; store();
@@ -36,7 +36,7 @@
       }
     } catch (e) {
       pending[qid] = entries; store();
-      note.textContent = "网络中断，答案已暂存在本机，恢复后自动提交";
+      note.textContent = gettext("网络中断，答案已暂存在本机，恢复后自动提交");
     }
   }
 
@@ -58,9 +58,9 @@
 
   function tick() {
     const left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
-    clock.textContent = Math.floor(left / 60) + " 分 " + String(left % 60).padStart(2, "0") + " 秒";
+    clock.textContent = interpolate(gettext("%(m)s 分 %(s)s 秒"), { m: Math.floor(left / 60), s: String(left % 60).padStart(2, "0") }, true);
     if (left === 0) {
-      status.textContent = "作答时间已到，请交卷";
+      status.textContent = gettext("作答时间已到，请交卷");
       forms.forEach((f) => f.querySelector("fieldset").setAttribute("disabled", ""));
       return;
     }

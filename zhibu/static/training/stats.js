@@ -9,7 +9,7 @@ document.addEventListener("DOMContentLoaded", () => {
     legend: { type: "scroll", bottom: 0 },
     grid: { left: 50, right: 20, top: 20, bottom: 60 },
     xAxis: { type: "category", data: data.years },
-    yAxis: { type: "value", name: "人次" },
+    yAxis: { type: "value", name: gettext("人次") },
     series: data.series.map((s) => ({ name: s.name, type: "bar", stack: "all", data: s.data })),
   });
   window.addEventListener("resize", () => chart.resize());
