@@ -165,6 +165,7 @@ MATRIX = [
     ),
 ]
 PUBLIC = {"login", "logout", "set_language", "health", "api-schema", "api-docs", "api-redoc"}
+PUBLIC |= {"javascript-catalog"}  # the page scripts' texts, as public as the language switch
 PUBLIC |= {"training:verify"}  # the certificate check a QR code opens
 
 
