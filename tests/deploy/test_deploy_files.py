@@ -46,7 +46,7 @@ def test_the_units_run_the_repositorys_commands_and_files():
     units = {p.name: p.read_text() for p in (DEPLOY / "systemd").glob("*.service")}
     assert set(units) == {
         "zhibu-web.service",
-        "zhibu-asgi.service",
+        "zhibu-asgi@.service",
         "zhibu-worker.service",
         "zhibu-beat.service",
     }
@@ -58,7 +58,7 @@ def test_the_units_run_the_repositorys_commands_and_files():
     assert (
         "gunicorn -c /opt/zhibu/deploy/gunicorn.conf.py zhibu.wsgi:application" in units["zhibu-web.service"]
     )
-    assert "daphne -b 127.0.0.1 -p 8002" in units["zhibu-asgi.service"]
+    assert "daphne -b 127.0.0.1 -p %i" in units["zhibu-asgi@.service"]  # one process per port
     assert "celery -A zhibu.celery worker" in units["zhibu-worker.service"]
     assert "celery -A zhibu.celery beat" in units["zhibu-beat.service"]
     nginx = (DEPLOY / "nginx" / "zhibu.conf").read_text()
