@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/board_push.py [--boards 200] [--rate 1000] [--seconds 20]
                                              [--boards-scope district|town|mix] [--source publish|signin]
-                                             [--reconnect 0.1]
+                                             [--reconnect 0.1] [--daphne 1]
 
 Brings up the production profile (benchmarks/stack.py: a throwaway PostgreSQL database, a Redis
 database for the channel layer, daphne), makes a district with --towns towns and --branches branches
 each, a district administrator and a supervisor per town, and connects --boards WebSocket clients to
-ws/board/ as boards (a separate load process with a small asyncio WebSocket client): all as the district
+ws/board/ as boards (a separate load process with a small asyncio WebSocket client; spread over --daphne
+daphne processes, as a node runs several zhibu-asgi@<port> units): all as the district
 administrator (`district`, every board receives every event: the heaviest case), spread over the town
 supervisors (`town`), or one district board in ten (`mix`). Then events arrive at --rate per second
 for --seconds:
@@ -297,7 +298,8 @@ async def client(options: dict) -> dict:
     cpu = time.process_time()
     connect_started = time.monotonic()
     for b, ready in zip(boards, readies, strict=True):
-        tasks.append(asyncio.ensure_future(b.run(options["port"], ready, stop, options["gap"])))
+        port = options["ports"][len(tasks) % len(options["ports"])]
+        tasks.append(asyncio.ensure_future(b.run(port, ready, stop, options["gap"])))
         await asyncio.sleep(0.02)
     for r in readies:
         await asyncio.wait_for(r.wait(), 120)
@@ -406,15 +408,19 @@ def run(args) -> dict:
             SETUP.format(towns=args.towns, branches=args.branches, district=district, out=str(plan_path))
         )
         plan = json.loads(plan_path.read_text())
-        daphne = stack.start_daphne()
-        stack.wait_http("daphne")
+        # --daphne processes, as a node runs zhibu-asgi@<port> units behind one nginx upstream: the boards
+        # are spread over them in turn.
+        names = ["daphne"] + [f"daphne{i}" for i in range(2, args.daphne + 1)]
+        ports = [stack.start_daphne(name) for name in names]
+        for name in names:
+            stack.wait_http(name)
         web = None
         if args.source == "signin":
             web = stack.start_gunicorn(workers=args.workers, threads=args.threads)
             stack.wait_http("gunicorn")
         options = {
             "plan": str(plan_path),
-            "port": daphne,
+            "ports": ports,
             "boards": args.boards,
             "scope": args.boards_scope,
             "seconds": args.seconds,
@@ -435,8 +441,8 @@ def run(args) -> dict:
         if load.stdout.readline().strip() != "READY":
             load.kill()
             raise SystemExit(f"boards did not connect:\n{(stack.tmp / 'client.err').read_text()[-3000:]}")
-        daphne_pid = stack.procs["daphne"].pid
-        daphne_cpu = cpu_ns(daphne_pid)
+        daphne_pids = [stack.procs[name].pid for name in names]
+        daphne_cpu = sum(cpu_ns(pid) for pid in daphne_pids)
         web_pids = children(stack.procs["gunicorn"].pid) if web else []
         web_cpu = sum(cpu_ns(p) for p in web_pids)
         # The producers start together once they have all loaded Django; the boards drop midway after.
@@ -497,7 +503,7 @@ def run(args) -> dict:
                 (sum(cpu_ns(p) for p in web_pids) - web_cpu) / 1e6 / max(1, events), 3
             )
         report["production_seconds"] = round(time.monotonic() - t, 2)
-        daphne_seconds = (cpu_ns(daphne_pid) - daphne_cpu) / 1e9
+        daphne_seconds = (sum(cpu_ns(pid) for pid in daphne_pids) - daphne_cpu) / 1e9
         load.stdin.write("DONE\n")
         load.stdin.flush()
         out, _ = load.communicate(timeout=args.drain + 300)
@@ -505,7 +511,7 @@ def run(args) -> dict:
             raise SystemExit(f"board client failed:\n{(stack.tmp / 'client.err').read_text()[-3000:]}")
         boards = json.loads(out.strip().splitlines()[-1])
         report["boards_result"] = boards
-        log = stack.log("daphne")
+        log = "".join(stack.log(name) for name in names)
         report["daphne_tracebacks"] = log.count("Traceback")
         if "Traceback" in log:
             at = log.index("Traceback")
@@ -515,6 +521,7 @@ def run(args) -> dict:
         if boards["lost"] or boards["duplicated"] or boards["board_errors"]:
             report["daphne_log_tail"] = log[-3000:]
         report["daphne"] = {
+            "processes": args.daphne,
             "cpu_seconds": round(daphne_seconds, 2),
             "cpu_ms_per_event": round(1000 * daphne_seconds / max(1, boards["events_in_table"]), 3),
             "cpu_us_per_delivery": round(1e6 * daphne_seconds / max(1, boards["deliveries"]), 2),
@@ -530,6 +537,7 @@ def run(args) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--boards", type=int, default=200)
+    parser.add_argument("--daphne", type=int, default=1, help="daphne processes the boards are spread over")
     parser.add_argument("--boards-scope", choices=["district", "town", "mix"], default="district")
     parser.add_argument("--rate", type=float, default=1000, help="events (sign-ins) per second")
     parser.add_argument("--seconds", type=float, default=20)

@@ -204,10 +204,11 @@ class Stack:
         self.start("gunicorn", [*cmd, *(extra or []), "zhibu.wsgi:application"])
         return port
 
-    def start_daphne(self) -> int:
-        port = self.ports["daphne"] = free_port()
+    def start_daphne(self, name: str = "daphne") -> int:
+        """One daphne process (as one zhibu-asgi@<port> unit runs it) under `name`; its port."""
+        port = self.ports[name] = free_port()
         cmd = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "--proxy-headers"]
-        self.start("daphne", [*cmd, "zhibu.asgi:application"])
+        self.start(name, [*cmd, "zhibu.asgi:application"])
         return port
 
     def start_celery(self, concurrency: int = 1) -> None:
