@@ -440,7 +440,8 @@ class Exam(models.Model):
         return self.title
 
 
-def _token() -> str:
+def new_token() -> str:
+    """A fresh key binding a paper to one browser (kept in that browser's session)."""
     return secrets.token_urlsafe(24)
 
 
@@ -449,7 +450,7 @@ class Attempt(models.Model):
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="attempts")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attempts")
-    token = models.CharField(max_length=64, default=_token)
+    token = models.CharField(max_length=64, default=new_token)
     questions = models.JSONField(default=list)
     started = models.DateTimeField(_("开始作答"))
     deadline = models.DateTimeField(_("作答截止"))

@@ -32,6 +32,7 @@ from .models import (
     Score,
     Session,
     TrainingClass,
+    new_token,
 )
 
 # ---------------------------------------------------------------- audience and roster
@@ -551,7 +552,7 @@ def attempt_start(*, exam: Exam, enrolment: Enrolment, browser_token: str | None
         except ValueError as exc:
             raise ValidationError(f"试卷生成失败：{exc}") from None
         deadline = min(now + datetime.timedelta(minutes=exam.minutes), exam.closes)
-        token = browser_token or Attempt._meta.get_field("token").default()
+        token = browser_token or new_token()
         try:
             with transaction.atomic():
                 return Attempt.objects.create(
@@ -567,7 +568,7 @@ def attempt_start(*, exam: Exam, enrolment: Enrolment, browser_token: str | None
     if attempt.submitted:
         return attempt
     if not attempt.token:  # released by a proctor: the next browser to open it takes it over
-        attempt.token = browser_token or Attempt._meta.get_field("token").default()
+        attempt.token = browser_token or new_token()
         attempt.save(update_fields=["token"])
         return attempt
     if browser_token != attempt.token:

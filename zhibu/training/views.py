@@ -50,6 +50,7 @@ from .models import (
     Score,
     Session,
     TrainingClass,
+    new_token,
 )
 
 QR_PURPOSE = "class-session"
@@ -638,7 +639,7 @@ def exam_take(request, pk):
         raise Http404
     key = _session_key(exam.pk)
     if key not in request.session:  # this browser's key for the exam: the paper it starts is bound to it
-        request.session[key] = Attempt._meta.get_field("token").default()
+        request.session[key] = new_token()
     # A press of "start" looks the paper up itself; opening the page resumes one already started.
     attempt = (
         None if request.method == "POST" else Attempt.objects.filter(exam=exam, enrolment=enrolment).first()

@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
             name='Attempt',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=zhibu.training.models._token, max_length=64)),
+                ('token', models.CharField(default=zhibu.training.models.new_token, max_length=64)),
                 ('questions', models.JSONField(default=list)),
                 ('started', models.DateTimeField(verbose_name='开始作答')),
                 ('deadline', models.DateTimeField(verbose_name='作答截止')),
