@@ -123,9 +123,8 @@ class Pool:
         self.port = port
         self.queue: asyncio.Queue = asyncio.Queue()
         self.workers = [asyncio.create_task(self._worker()) for _ in range(connections)]
-        self.results: list[
-            tuple[str, float, float, int, float]
-        ] = []  # (kind, from schedule, from send, status, done)
+        # (kind, seconds from schedule, seconds from send, status, time.monotonic() when done)
+        self.results: list[tuple[str, float, float, int, float]] = []
 
     async def send(self, kind: str, due: float, raw: bytes) -> tuple[int, bytes, dict]:
         future = asyncio.get_running_loop().create_future()
@@ -494,8 +493,9 @@ def main() -> int:
                 time.sleep(0.5)
                 samples.append((time.monotonic(), tree_cpu_ns(master), tree_cpu_ns(postmaster)))
             stdout, stderr = output.result()
-        load.stdout, load.stderr = stdout, stderr
-        report["load"] = json.loads(load.stdout)
+        if load.returncode != 0:
+            raise SystemExit(f"load process failed:\n{stderr[-3000:]}")
+        report["load"] = json.loads(stdout)
         report["server_cpu"] = server_cpu(samples, report["load"])
         report["count_check"] = count_check(stack, plan + ".acked", args.examinees)
     report["load_average_after"] = os.getloadavg()
