@@ -103,6 +103,9 @@ MATRIX = [
         lambda c: "/orgs/export.xlsx",
         expect(403, secretary_a=200, worker_a=200, supervisor=200, admin=200, secretary_b=200),
     ),
+    # A background export is its owner's alone; its file, once made, too (else back to its page).
+    ("export", "get", lambda c: f"/exports/{c.export_of_admin.pk}/", expect(404, admin=200)),
+    ("export_file", "get", lambda c: f"/exports/{c.export_of_admin.pk}/file", expect(404, admin=200)),
     ("notifications:inbox", "get", lambda c: "/inbox/", ALL_200),
     ("notifications:open", "get", lambda c: f"/inbox/{c.note_of_admin.pk}/", expect(404, admin=302)),
     ("notifications:read_all", "post", lambda c: "/inbox/read-all/", expect(302)),
@@ -171,12 +174,21 @@ PUBLIC |= {"training:verify"}  # the certificate check a QR code opens
 
 @pytest.fixture
 def world(cast):
+    from django.core.files.base import ContentFile
+
     from zhibu.core.models import Job
     from zhibu.notifications.models import Notification
     from zhibu.orgs.models import Election, Group
 
     cast.job_of_admin = Job.objects.create(
         kind="roster", owner=cast.admin, status="done", result={"rows": [], "counts": {}}
+    )
+    cast.export_of_admin = Job.objects.create(
+        kind="export",
+        owner=cast.admin,
+        status="done",
+        result={"rows": 1, "filename": "roster-all.xlsx"},
+        file=ContentFile(b"PK\x03\x04", name="e.xlsx"),
     )
     cast.note_of_admin = Notification.objects.create(recipient=cast.admin, title="测试消息", url="/")
     cast.group_of_b = Group.objects.create(branch=cast.b, name="第一党小组")

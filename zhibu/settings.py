@@ -291,12 +291,17 @@ CELERY_TIMEZONE = TIME_ZONE
 # What the one beat scheduler of an installation sends (deploy/systemd/zhibu-beat.service).
 CELERY_BEAT_SCHEDULE = {
     "seal-audit": {"task": "zhibu.core.tasks.seal_audit", "schedule": 30.0},
+    "prune-exports": {"task": "zhibu.core.tasks.prune_exports", "schedule": 3600.0},
     "escalate-overdue": {"task": "zhibu.supervision.tasks.escalate_overdue", "schedule": 3600.0},
     "rebuild-board": {
         "task": "zhibu.supervision.tasks.rebuild_board",
         "schedule": crontab(hour=1, minute=30),
     },
 }
+# Exports (core/exports.py): up to this many rows are downloaded at once; a larger one is made by a worker
+# and its file kept this many hours (it holds personal data), then deleted.
+ZHIBU_EXPORT_INLINE_ROWS = int(env("ZHIBU_EXPORT_INLINE_ROWS", "20000"))
+ZHIBU_EXPORT_KEEP_HOURS = int(env("ZHIBU_EXPORT_KEEP_HOURS", "24"))
 # The queue's name: several installations (or a smoke check) can share one Redis without sharing work.
 CELERY_TASK_DEFAULT_QUEUE = env("ZHIBU_CELERY_QUEUE", "celery")
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.health, name="health"),
     path("audit/", core_views.audit_log, name="audit"),
+    path("exports/<uuid:pk>/", core_views.export_job, name="export"),
+    path("exports/<uuid:pk>/file", core_views.export_file, name="export_file"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("zhibu.accounts.urls")),

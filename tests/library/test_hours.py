@@ -112,7 +112,7 @@ def test_secretary_sees_their_branch_and_reports_export(cast, library, login):
     town = login("admin").get("/library/hours/?town=T1").content.decode()
     assert "甲村党支部" in town and "乙社区党支部" not in town
     response = login("supervisor").get("/library/hours/export.xlsx")
-    wb = load_workbook(io.BytesIO(response.content))
+    wb = load_workbook(io.BytesIO(response.getvalue()))
     assert wb.sheetnames == ["乡镇汇总", "支部汇总", "党员明细"]
     names = [row[2] for row in wb["党员明细"].iter_rows(min_row=2, values_only=True)]
     assert "甲党员" in names and "乙书记" not in names  # the supervisor's reach is town T1

@@ -59,7 +59,7 @@ def test_only_the_audit_administrator_searches_and_exports(cast, login):
     page = client.get("/audit/?user=secretary_a").content.decode()
     assert "roster.export" in page
     export = client.get("/audit/?user=secretary_a&format=xlsx")
-    sheet = load_workbook(io.BytesIO(export.content)).active
+    sheet = load_workbook(io.BytesIO(export.getvalue())).active
     assert [c.value for c in sheet[1]][:3] == ["时间", "账号", "操作"]
     assert AuditEvent.objects.filter(action="audit.export", username="audit1").exists()
 

@@ -10,6 +10,7 @@ verifying it, backing up and a periodic task seal first, so nothing stays pendin
 nothing read is missing.
 """
 
+import datetime
 import time
 
 from django.conf import settings
@@ -97,6 +98,28 @@ def record(request, action: str, target: str = "", detail: dict | None = None) -
         request.user if getattr(request, "user", None) is not None and request.user.is_authenticated else None
     )
     return append(user=user, action=action, target=target, ip=client_ip(request), detail=detail)
+
+
+def search(params) -> tuple:
+    """The audit page's search: (the events found, newest first; the criteria; an error to show or "").
+
+    `params` the page's query (user, action, target: parts of them; since, until: dates, YYYY-MM-DD)."""
+    events = AuditEvent.objects.all()
+    q = {k: (params.get(k) or "").strip() for k in ("user", "action", "since", "until", "target")}
+    if q["user"]:
+        events = events.filter(username__icontains=q["user"])
+    if q["action"]:
+        events = events.filter(action__icontains=q["action"])
+    if q["target"]:
+        events = events.filter(target__icontains=q["target"])
+    try:
+        if q["since"]:
+            events = events.filter(at__date__gte=datetime.date.fromisoformat(q["since"]))
+        if q["until"]:
+            events = events.filter(at__date__lte=datetime.date.fromisoformat(q["until"]))
+    except ValueError:
+        return events, q, "日期格式应为 YYYY-MM-DD"
+    return events, q, ""
 
 
 def record_sensitive_read(request, action: str, obj) -> AuditEvent:

@@ -2,10 +2,22 @@
 
 from celery import shared_task
 
-from . import audit
+from . import audit, exports, jobs
 
 
 @shared_task
 def seal_audit() -> int:
     """Every half minute: audit events written while another request was sealing go into the chain."""
     return len(audit.seal())
+
+
+@shared_task(**jobs.RETRY)
+def export_run(job_id: str) -> None:
+    """A large export (exports.start): made here, its progress on the job's page."""
+    exports.run(job_id)
+
+
+@shared_task
+def prune_exports() -> int:
+    """Every hour: the files of exports older than ZHIBU_EXPORT_KEEP_HOURS are deleted."""
+    return exports.prune()

@@ -1,18 +1,19 @@
-import datetime
-
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRefresh
 
 from zhibu.accounts.reach import has_capability, reaches
 
-from .audit import record, seal
-from .models import AuditEvent
+from . import exports
+from .audit import seal, search
+from .models import Job
 from .nav import registry
-from .xlsx import XLSX_TYPE, workbook_bytes
+from .xlsx import XLSX_TYPE
 
 
 @login_required
@@ -43,42 +44,39 @@ def audit_log(request):
     if not has_capability(request.user, "audit.view"):
         raise Http404
     seal()  # what was written a moment ago is in the chain before it is searched
-    events = AuditEvent.objects.all()
-    q = {k: request.GET.get(k, "").strip() for k in ("user", "action", "since", "until", "target")}
-    if q["user"]:
-        events = events.filter(username__icontains=q["user"])
-    if q["action"]:
-        events = events.filter(action__icontains=q["action"])
-    if q["target"]:
-        events = events.filter(target__icontains=q["target"])
-    try:
-        if q["since"]:
-            events = events.filter(at__date__gte=datetime.date.fromisoformat(q["since"]))
-        if q["until"]:
-            events = events.filter(at__date__lte=datetime.date.fromisoformat(q["until"]))
-    except ValueError:
-        messages.error(request, "日期格式应为 YYYY-MM-DD")
     if request.GET.get("format") == "xlsx":
-        record(request, "audit.export", "", {k: v for k, v in q.items() if v})
-        rows = [
-            [
-                e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                e.username,
-                e.action,
-                e.target,
-                e.ip or "",
-                str(e.detail),
-                e.hash,
-            ]
-            for e in events[:100_000]
-        ]
-        response = HttpResponse(
-            workbook_bytes(
-                [("审计记录", ["时间", "账号", "操作", "对象", "来源地址", "详情", "哈希"], rows)]
-            ),
-            content_type=XLSX_TYPE,
-        )
-        response["Content-Disposition"] = 'attachment; filename="audit.xlsx"'
-        return response
+        params = {k: request.GET.get(k, "") for k in ("user", "action", "since", "until", "target")}
+        return exports.respond(request, "core.audit", params)
+    events, q, error = search(request.GET)
+    if error:
+        messages.error(request, error)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit.html", {"page": page, "q": q})
+
+
+def _export_job(request, pk) -> Job:
+    try:  # someone else's export is not found
+        return Job.objects.live(pk=pk, owner=request.user, kind=exports.KIND)
+    except Job.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def export_job(request, pk):
+    """A large export being made in the background: its progress, then its file to download."""
+    job = _export_job(request, pk)
+    if request.htmx:  # the progress bar polling
+        if job.finished:
+            return HttpResponseClientRefresh()
+        return render(request, "core/_job_progress.html", {"job": job, "poll_url": request.path})
+    context = {"job": job, "expires": exports.expires(job), "keep_hours": settings.ZHIBU_EXPORT_KEEP_HOURS}
+    return render(request, "core/export_job.html", context)
+
+
+@login_required
+def export_file(request, pk):
+    job = _export_job(request, pk)
+    if job.status != Job.Status.DONE or not job.file:  # not made yet, or deleted when it expired
+        return redirect("export", pk=job.pk)
+    name = job.result.get("filename") or "export.xlsx"
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type=XLSX_TYPE)

@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Q, Sum
@@ -19,7 +20,7 @@ def online_hours(member_ids, year: int) -> dict[int, float]:
         .values("member_id", "kind")
         .annotate(s=Sum("seconds"))
     )
-    for r in rows:
+    for r in rows.iterator(chunk_size=5000):  # a district of a city: streamed, not held whole
         out[r["member_id"]] += credit.hours(r["kind"], r["s"] or 0)
     return out
 
@@ -31,7 +32,7 @@ def collective_hours(member_ids, year: int) -> dict[int, float]:
         .values("member_id")
         .annotate(h=Sum("collectivestudy__hours"))
     )
-    return {r["member_id"]: float(r["h"] or 0) for r in rows}
+    return {r["member_id"]: float(r["h"] or 0) for r in rows.iterator(chunk_size=5000)}
 
 
 def learning_hours(member_ids, year: int) -> dict[int, float]:
@@ -76,22 +77,39 @@ class Row:
         return min(100, round(100 * self.total / self.required)) if self.required else 100
 
 
+@dataclass(frozen=True)
+class Hours:
+    """The year's sums for a set of members, read once and shared by the rows and the summaries."""
+
+    online: dict[int, float]
+    collective: dict[int, float]
+    committee: set[int]
+
+    @classmethod
+    def read(cls, members, year: int) -> "Hours":
+        ids = members.values("id") if hasattr(members, "values") else [m.pk for m in members]
+        return cls(online_hours(ids, year), collective_hours(ids, year), committee_ids(ids, year))
+
+    def row(self, m: Member) -> Row:
+        return Row(
+            m,
+            round(self.online.get(m.pk, 0.0), 1),
+            round(self.collective.get(m.pk, 0.0), 1),
+            credit.required(m.pk in self.committee),
+        )
+
+
 def member_rows(members, year: int) -> list[Row]:
     """One row per member; `members` a list or a queryset (then the sums filter by a subquery)."""
-    ids = members.values("id") if hasattr(members, "values") else [m.pk for m in members]
-    members = list(members)
-    online = online_hours(ids, year)
-    offline = collective_hours(ids, year)
-    committee = committee_ids(ids, year)
-    return [
-        Row(
-            m,
-            round(online.get(m.pk, 0.0), 1),
-            round(offline.get(m.pk, 0.0), 1),
-            credit.required(m.pk in committee),
-        )
-        for m in members
-    ]
+    hours = Hours.read(members, year)
+    return [hours.row(m) for m in members]
+
+
+def iter_member_rows(members, year: int, hours: Hours | None = None) -> Iterator[Row]:
+    """member_rows one by one, the members read in chunks: a whole district's export in little memory."""
+    hours = hours or Hours.read(members, year)
+    for m in members.iterator(chunk_size=2000):
+        yield hours.row(m)
 
 
 def current_members(year: int):
@@ -121,23 +139,20 @@ class Summary:
         return round(self.hours / self.members, 1) if self.members else 0.0
 
 
-def summaries(members, year: int, by: str) -> list[Summary]:
+def summaries(members, year: int, by: str, hours: Hours | None = None) -> list[Summary]:
     """Per town (by="town") or per branch (by="branch"): members, how many met the requirement, hours.
 
     `members` a queryset; read as plain values (a district has ten thousand members)."""
-    ids = members.values("id")
-    online = online_hours(ids, year)
-    offline = collective_hours(ids, year)
-    committee = committee_ids(ids, year)
+    hours = hours or Hours.read(members, year)
     key, name = (
         ("branch__town__code", "branch__town__name") if by == "town" else ("branch__code", "branch__name")
     )
     out: dict[str, Summary] = {}
-    for mid, code, label in members.order_by().values_list("id", key, name):
+    for mid, code, label in members.order_by().values_list("id", key, name).iterator(chunk_size=5000):
         s = out.setdefault(code, Summary(code, label))
-        total = round(online.get(mid, 0.0) + offline.get(mid, 0.0), 1)
+        total = round(hours.online.get(mid, 0.0) + hours.collective.get(mid, 0.0), 1)
         s.members += 1
-        s.met += credit.owed(credit.required(mid in committee), total) == 0
+        s.met += credit.owed(credit.required(mid in hours.committee), total) == 0
         s.hours += total
     return sorted(out.values(), key=lambda s: s.key)
 

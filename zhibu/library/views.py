@@ -12,12 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
-from zhibu.core import qr
+from zhibu.core import exports, qr
 from zhibu.core.figures import shared as shared_figures
-from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import Branch, District, Town
 
 from . import credit, media, selectors, services
@@ -326,41 +325,11 @@ def hours_branch(request, code):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def hours_export(request):
     _need(request.user, "learning.view")
-    year = _year(request)
-    members = visible(selectors.current_members(year), request.user, "learning.view").select_related(
-        "branch__town"
-    )
-    if request.GET.get("town"):
-        town = get_visible_or_404(Town.objects.all(), request.user, "learning.view", code=request.GET["town"])
-        members = members.filter(branch__town=town)
-    rows = selectors.member_rows(members.order_by("branch__code", "id"), year)
-    towns = selectors.summaries(members, year, "town")
-    branches = selectors.summaries(members, year, "branch")
-    header = ["乡镇（街道）", "支部", "姓名", "在线学时", "集中学习学时", "合计", "应完成", "尚差"]
-    data = [
-        [
-            r.member.branch.town.name,
-            r.member.branch.name,
-            r.member.name,
-            r.online,
-            r.collective,
-            r.total,
-            r.required,
-            r.owed,
-        ]
-        for r in rows
-    ]
-    summary_header = ["名称", "党员数", "已达标", "达标率（%）", "人均学时"]
-    sheets = [
-        ("乡镇汇总", summary_header, [[s.name, s.members, s.met, s.rate, s.average] for s in towns]),
-        ("支部汇总", summary_header, [[s.name, s.members, s.met, s.rate, s.average] for s in branches]),
-        ("党员明细", header, data),
-    ]
-    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="learning-hours-{year}.xlsx"'
-    return response
+    params = {"year": str(_year(request)), "town": request.GET.get("town", "")}
+    return exports.respond(request, "library.hours", params)
 
 
 # --- collective study and hall visits ----------------------------------------------------------

@@ -7,6 +7,7 @@ the whole file is valid. Re-importing the same file changes nothing.
 
 import datetime
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -495,8 +496,11 @@ def _write(rows: list[Row], known: _Known, progress=None) -> None:
         )
 
 
-def export_rows(members, *, unmasked: bool) -> tuple[list[str], list[list]]:
-    """The roster as a spreadsheet: the same columns the import reads, so an export re-imports unchanged."""
+def export_rows(members, *, unmasked: bool) -> tuple[list[str], Iterator[list]]:
+    """The roster as a spreadsheet: the same columns the import reads, so an export re-imports unchanged.
+
+    The rows come one by one as `members` (any iterable) yields them, so a district's roster is never held
+    whole in memory."""
     header = [
         LABELS[k]
         for k in (
@@ -516,12 +520,12 @@ def export_rows(members, *, unmasked: bool) -> tuple[list[str], list[list]]:
             "role",
         )
     ]
-    rows = []
     today = datetime.date.today()
-    for m in members:
-        roles = [r for r in m.roles.all() if r.end is None or r.end >= today]
-        rows.append(
-            [
+
+    def rows():
+        for m in members:
+            roles = [r for r in m.roles.all() if r.end is None or r.end >= today]
+            yield [
                 m.branch.name,
                 m.name,
                 m.get_gender_display(),
@@ -537,5 +541,5 @@ def export_rows(members, *, unmasked: bool) -> tuple[list[str], list[list]]:
                 m.group.name if m.group else "",
                 "、".join(r.title or r.get_role_display() for r in roles),
             ]
-        )
-    return header, rows
+
+    return header, rows()

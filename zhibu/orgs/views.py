@@ -2,19 +2,20 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
+from zhibu.core import exports
 from zhibu.core.models import Job
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 
-from . import roster, services
+from . import services
 from .forms import ElectionForm, GroupForm, MemberForm, RosterUploadForm, TransferForm
 from .models import Branch, Group, Member, Town
 from .selectors import branches_for, members_for, towns_for
@@ -321,24 +322,6 @@ def import_errors(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def roster_export(request):
-    code = request.GET.get("branch")
-    members = (
-        members_for(request.user, "members.export").prefetch_related("roles").order_by("branch__code", "id")
-    )
-    if code:
-        branch = _branch(request, code)
-        if not can(request.user, "members.export", branch):
-            raise PermissionDenied("您的角色没有导出名册的权限")
-        members = members.filter(branch=branch)
-    elif not has_capability(request.user, "members.export"):
-        raise PermissionDenied("您的角色没有导出名册的权限")
-    unmasked = request.GET.get("full") == "1" and has_capability(request.user, "members.pii")
-    members = [m for m in members if not unmasked or can(request.user, "members.pii", m.branch)]
-    header, rows = roster.export_rows(members, unmasked=unmasked)
-    from zhibu.core.audit import record_export
-
-    record_export(request, "roster.export", {"branch": code, "rows": len(rows), "unmasked": unmasked})
-    response = HttpResponse(workbook_bytes([("党员花名册", header, rows)]), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="roster-{code or "all"}.xlsx"'
-    return response
+    return exports.respond(request, "orgs.roster", {k: request.GET.get(k, "") for k in ("branch", "full")})
