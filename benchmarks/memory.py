@@ -5,7 +5,8 @@
 Brings up the production profile on loopback (benchmarks/stack.py) with the demo district and one
 gunicorn worker process (deploy/gunicorn.conf.py: preloaded application, --threads threads, worker
 recycling switched off so growth shows), then requests every demo user's main pages (as
-benchmarks/pages.py finds them) --rounds times, --threads at a time. Reads the worker's peak resident
+benchmarks/pages.py finds them) and the district's exports (benchmarks/exports.py) --rounds times,
+--threads at a time. Reads the worker's peak resident
 set (VmHWM), its resident set at the end, and its proportional share (Pss, shared pages counted once
 across processes) from /proc (Linux). Prints one JSON object.
 """
@@ -21,23 +22,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.stack import Stack, check_services, children, demo_district, get_page, landing  # noqa: E402
-
-
-def proc_memory(pid: int) -> dict:
-    """Resident memory of a process in MB, from /proc."""
-    out = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
-            out[{"VmHWM": "peak_rss_mb", "VmRSS": "rss_mb"}[key]] = round(int(value.split()[0]) / 1024, 1)
-    rollup = Path(f"/proc/{pid}/smaps_rollup")
-    if rollup.exists():
-        for line in rollup.read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("Pss", "Private_Dirty"):
-                out[f"{key.lower()}_mb"] = round(int(value.split()[0]) / 1024, 1)
-    return out
+from benchmarks.exports import DEMO as EXPORTS  # noqa: E402
+from benchmarks.stack import (  # noqa: E402
+    Stack,
+    check_services,
+    children,
+    demo_district,
+    get_page,
+    landing,
+    proc_memory,
+)
 
 
 def main() -> int:
@@ -62,7 +56,10 @@ def main() -> int:
         report["after_start"] = {"master": proc_memory(master), "worker": proc_memory(workers[0])}
         # An entry that redirects is requested where it leads, as pages.py measures it.
         pages = [(landing(port, p, u["session"]), u["session"]) for u in users.values() for p in u["pages"]]
-        jobs = pages * args.rounds
+        # The district's exports too, downloaded at once as its pages send them (benchmarks/exports.py).
+        downloads = [(path, users[u]["session"]) for u, path in EXPORTS.values() if u in users]
+        report["exports_per_round"] = len(downloads)
+        jobs = (pages + downloads) * args.rounds
         started = time.monotonic()
 
         def fetch(job) -> int:

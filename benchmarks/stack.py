@@ -414,3 +414,19 @@ def percentiles(seconds: list[float]) -> dict:
         "p99_ms": p(0.99),
         "max_ms": round(1000 * s[-1], 1),
     }
+
+
+def proc_memory(pid: int) -> dict:
+    """Resident memory of a process in MB, from /proc."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            out[{"VmHWM": "peak_rss_mb", "VmRSS": "rss_mb"}[key]] = round(int(value.split()[0]) / 1024, 1)
+    rollup = Path(f"/proc/{pid}/smaps_rollup")
+    if rollup.exists():
+        for line in rollup.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("Pss", "Private_Dirty"):
+                out[f"{key.lower()}_mb"] = round(int(value.split()[0]) / 1024, 1)
+    return out
