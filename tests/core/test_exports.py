@@ -162,3 +162,14 @@ def test_a_workbook_streams_its_rows_and_reports_progress():
     assert counts == [2500, 0] and seen == [1000, 2000]
     book = load_workbook(io.BytesIO(out.getvalue()))
     assert book["a"].max_row == 2501 and book["a"].freeze_panes == "A2" and book["a"]["A1"].font.b
+
+
+def test_the_export_pages_speak_english_too(cast, login, large, django_capture_on_commit_callbacks):
+    client = login("admin")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    offer = client.get("/orgs/export.xlsx").content.decode()
+    assert "Make it" in offer and "开始生成" not in offer
+    with django_capture_on_commit_callbacks(execute=True):
+        url = client.post("/orgs/export.xlsx")["Location"]
+    page = client.get(url).content.decode()
+    assert "Download" in page and "rows" in page and "保留至" not in page
