@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
 from zhibu.core import exports, qr
 from zhibu.core.figures import shared as shared_figures
+from zhibu.core.storage import read_range
 from zhibu.orgs.models import Branch, District, Town
 
 from . import credit, media, selectors, services
@@ -120,21 +121,8 @@ def _serve(request, name: str, mime: str) -> HttpResponse:
         return response
     start, end = wanted or (0, size - 1)
     length = max(0, end - start + 1)
-    fh = default_storage.open(name, "rb")
-    fh.seek(start)
-
-    def chunks(remaining=length):
-        try:
-            while remaining > 0:
-                data = fh.read(min(256 * 1024, remaining))
-                if not data:
-                    break
-                remaining -= len(data)
-                yield data
-        finally:
-            fh.close()
-
-    response = StreamingHttpResponse(chunks(), status=206 if wanted else 200, content_type=mime)
+    chunks = read_range(default_storage, name, start, length)  # on S3, only the range is fetched
+    response = StreamingHttpResponse(chunks, status=206 if wanted else 200, content_type=mime)
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
     if wanted:
