@@ -173,3 +173,11 @@ def test_the_export_pages_speak_english_too(cast, login, large, django_capture_o
         url = client.post("/orgs/export.xlsx")["Location"]
     page = client.get(url).content.decode()
     assert "Download" in page and "rows" in page and "保留至" not in page
+
+
+def test_an_audit_export_with_a_bad_date_says_so_and_exports_nothing(cast, login):
+    auditor = User.objects.create_user("audit1")
+    services.grant_add(user=auditor, role=Role.objects.get(code="audit_admin"), district=cast.a.town.district)
+    response = login("audit1").get("/audit/?format=xlsx&since=2026-13-40")
+    assert response.status_code == 200 and "日期格式应为 YYYY-MM-DD" in response.content.decode()
+    assert last_event("audit.export") is None

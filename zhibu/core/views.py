@@ -44,12 +44,11 @@ def audit_log(request):
     if not has_capability(request.user, "audit.view"):
         raise Http404
     seal()  # what was written a moment ago is in the chain before it is searched
-    if request.GET.get("format") == "xlsx":
-        params = {k: request.GET.get(k, "") for k in ("user", "action", "since", "until", "target")}
-        return exports.respond(request, "core.audit", params)
     events, q, error = search(request.GET)
-    if error:
+    if error:  # and nothing is exported: the file would not be what was asked for
         messages.error(request, error)
+    elif request.GET.get("format") == "xlsx":
+        return exports.respond(request, "core.audit", q)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit.html", {"page": page, "q": q})
 
