@@ -163,7 +163,12 @@ if env("DATABASE_URL"):
     # made once for any parameters was ten times slower on branch-wide sums. Off (ZHIBU_DB_PREPARED=0)
     # behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
     _prepared = env_bool("ZHIBU_DB_PREPARED", True)
+    # Long reads (exports, the audit chain's check) go through server-side cursors a chunk at a time; a
+    # pooler in transaction mode cannot keep a cursor between transactions (ZHIBU_DB_SERVER_CURSORS=0: the
+    # rows then come whole to the client, as Django's docs advise behind PgBouncer in that mode).
+    _server_cursors = env_bool("ZHIBU_DB_SERVER_CURSORS", True)
     for _db in DATABASES.values():
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = not _server_cursors
         if "postgresql" in _db["ENGINE"]:
             _options = _db.setdefault("OPTIONS", {})
             _options["options"] = "-c jit=off -c plan_cache_mode=force_custom_plan"
