@@ -296,7 +296,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # What the one beat scheduler of an installation sends (deploy/systemd/zhibu-beat.service).
 CELERY_BEAT_SCHEDULE = {
     "seal-audit": {"task": "zhibu.core.tasks.seal_audit", "schedule": 30.0},
-    "prune-exports": {"task": "zhibu.core.tasks.prune_exports", "schedule": 3600.0},
+    "prune-job-files": {"task": "zhibu.core.tasks.prune_job_files", "schedule": 3600.0},
     "escalate-overdue": {"task": "zhibu.supervision.tasks.escalate_overdue", "schedule": 3600.0},
     "rebuild-board": {
         "task": "zhibu.supervision.tasks.rebuild_board",
@@ -307,6 +307,9 @@ CELERY_BEAT_SCHEDULE = {
 # and its file kept this many hours (it holds personal data), then deleted.
 ZHIBU_EXPORT_INLINE_ROWS = int(env("ZHIBU_EXPORT_INLINE_ROWS", "20000"))
 ZHIBU_EXPORT_KEEP_HOURS = int(env("ZHIBU_EXPORT_KEEP_HOURS", "24"))
+# An uploaded roster or 台账 (identity numbers and all) is kept this many days for its preview, confirmation
+# and error report, then its file is deleted.
+ZHIBU_UPLOAD_KEEP_DAYS = int(env("ZHIBU_UPLOAD_KEEP_DAYS", "7"))
 # The queue's name: several installations (or a smoke check) can share one Redis without sharing work.
 CELERY_TASK_DEFAULT_QUEUE = env("ZHIBU_CELERY_QUEUE", "celery")
 

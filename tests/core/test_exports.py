@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 
 from zhibu.accounts import services
 from zhibu.accounts.models import Role, User
-from zhibu.core import audit, exports
+from zhibu.core import audit, exports, jobs
 from zhibu.core.models import AuditEvent, Job
 from zhibu.core.xlsx import write_workbook
+from zhibu.orgs.models import Member
 
 
 def names(data: bytes) -> set[str]:
@@ -130,11 +131,29 @@ def test_files_are_deleted_after_the_hours_kept(
         url = client.post("/orgs/export.xlsx")["Location"]
     job = Job.objects.get(kind="export")
     storage, name = job.file.storage, job.file.name
-    assert exports.prune() == 0 and storage.exists(name)
-    assert exports.prune(timezone.now() + datetime.timedelta(hours=25)) == 1
+    assert jobs.prune_files() == 0 and storage.exists(name)
+    assert jobs.prune_files(timezone.now() + datetime.timedelta(hours=25)) == 1
     assert not storage.exists(name)
     assert "已在生成 24 小时后删除" in client.get(url).content.decode()
     assert client.get(url + "file")["Location"] == url
+
+
+def test_an_uploaded_roster_is_deleted_after_the_days_kept_and_then_cannot_be_confirmed(
+    cast, login, settings
+):
+    from tests.orgs.test_roster_import import _upload, messy_rows
+
+    settings.ZHIBU_UPLOAD_KEEP_DAYS = 7
+    client = login("secretary_a")
+    job = _upload(client, messy_rows())
+    storage, name = job.file.storage, job.file.name
+    assert jobs.prune_files(timezone.now() + datetime.timedelta(days=6)) == 0 and storage.exists(name)
+    assert jobs.prune_files(timezone.now() + datetime.timedelta(days=8)) == 1 and not storage.exists(name)
+    client.post(f"/orgs/import/{job.pk}/")  # the confirm button, still on the page
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and not job.result.get("applied")
+    assert not Member.objects.filter(name="张大山").exists()
+    assert "上传的文件已按保留期限删除，请重新上传" in client.get(f"/orgs/import/{job.pk}/").content.decode()
 
 
 def test_the_audit_trail_export_goes_the_same_way(cast, login, large, django_capture_on_commit_callbacks):

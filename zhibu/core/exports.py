@@ -9,7 +9,7 @@ rows it will have (counted cheaply) and a function that gives its sheets, the ro
 file and downloaded at once (a branch's roster, a town's hours). A larger one (a whole district of a city)
 gets a page offering to make it in the background; its POST queues a job, and the worker runs the same
 function for the same user, reports its progress, and keeps the file for settings.ZHIBU_EXPORT_KEEP_HOURS
-(the beat's `prune_exports` deletes it then: exports hold personal data). Either way the export is audited,
+(then the beat's `prune_job_files` deletes it: exports hold personal data). Either way the export is audited,
 with the rows it had. A job that a worker died running is run again from the start (acks_late): the file
 is written anew and the job ends once.
 """
@@ -28,7 +28,6 @@ from django.core.files import File
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
@@ -130,17 +129,6 @@ def run(job_id: str) -> None:
 
 def expires(job: Job) -> datetime.datetime:
     return job.created + datetime.timedelta(hours=settings.ZHIBU_EXPORT_KEEP_HOURS)
-
-
-def prune(now: datetime.datetime | None = None) -> int:
-    """Delete the files of exports made more than ZHIBU_EXPORT_KEEP_HOURS ago; how many were deleted."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.ZHIBU_EXPORT_KEEP_HOURS)
-    n = 0
-    for job in Job.objects.filter(kind=KIND, created__lt=cutoff).exclude(file=""):
-        job.file.delete(save=False)
-        Job.objects.filter(pk=job.pk).update(file="")
-        n += 1
-    return n
 
 
 def audit_log(user, params: dict) -> Export:

@@ -18,6 +18,6 @@ def export_run(job_id: str) -> None:
 
 
 @shared_task
-def prune_exports() -> int:
-    """Every hour: the files of exports older than ZHIBU_EXPORT_KEEP_HOURS are deleted."""
-    return exports.prune()
+def prune_job_files() -> int:
+    """Every hour: exports' and uploads' files whose keeping time is up are deleted (jobs.prune_files)."""
+    return jobs.prune_files()
