@@ -8,15 +8,20 @@ job already previewed (as the secretary would have seen it) and ready to confirm
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
 import re
+import signal
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
 from django.test import override_settings
 
-from benchmarks.stack import Stack, pg_connect, request
+from benchmarks.stack import BIN, Stack, check_services, children, pg_connect, request
 from zhibu.core import qr
 
 SETUP = """
@@ -192,3 +197,62 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
+
+
+def one(stack: Stack, sql: str, *params) -> tuple:
+    """The first row of a query on the stack's database, from a connection of its own."""
+    with pg_connect(stack.database_url) as conn:
+        return conn.execute(sql, params).fetchone()
+
+
+def start_worker(stack: Stack, name: str) -> None:
+    """A Celery worker of the production profile, one pool process, started and ready."""
+    cmd = [str(BIN / "celery"), "-A", "zhibu.celery", "worker", "--loglevel=INFO", "--concurrency", "1"]
+    cmd += ["--hostname", f"{name}-{stack.db_name}@%h", "--without-gossip", "--without-mingle"]
+    stack.start(name, [*cmd, "--without-heartbeat"])
+    stack.wait_log(name, " ready.")
+
+
+def kill_worker(stack: Stack, name: str) -> tuple[list[int], float]:
+    """Kill a worker outright, main process and pool (SIGKILL), and wait until they are gone: (its
+    processes, when it was killed)."""
+    worker = stack.procs[name]
+    pids = [worker.pid, *children(worker.pid)]
+    os.killpg(worker.pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    worker.wait(30)
+    wait_for(lambda: all(gone(pid) for pid in pids), 30, "every process of the killed worker to end")
+    return pids, killed_at
+
+
+def gone(pid: int) -> bool:
+    """The process has ended (or only waits to be reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"  # exited, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
+@contextlib.contextmanager
+def worker_stack(visibility_timeout: int, workers=("worker-1", "worker-2")):
+    """A migrated production-profile database whose broker hands a dead worker's job to the next after
+    `visibility_timeout` seconds; stopped at the end. On a failure the workers' logs are printed (pytest
+    shows them with it). Skipped, with the reason, where PostgreSQL or Redis is missing."""
+    reason = check_services()
+    if reason:
+        pytest.skip(f"the killed-worker test needs PostgreSQL and Redis on loopback: {reason}")
+    stack = Stack(extra_env={"ZHIBU_CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)})
+    try:
+        stack.create_database()
+        stack.zhibu("migrate", "--no-input", "-v0")
+        yield stack
+    except BaseException:
+        for name in workers:
+            print(f"--- {name} log (end) ---\n{stack.log(name)[-5000:]}")
+        raise
+    finally:
+        stack.stop()

@@ -13,7 +13,6 @@ reason, where PostgreSQL or Redis is missing.
 
 import json
 import os
-import signal
 import sys
 import time
 from pathlib import Path
@@ -23,9 +22,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.stack import Stack, check_services, children, pg_connect  # noqa: E402
-from tests.deploy.faultkit import set_up, wait_for  # noqa: E402
-from tests.deploy.test_worker_killed import VISIBILITY_TIMEOUT, _gone, _start_worker  # noqa: E402
+from benchmarks.stack import Stack, pg_connect  # noqa: E402
+from tests.deploy.faultkit import kill_worker, one, set_up, start_worker, wait_for, worker_stack  # noqa: E402
+from tests.deploy.test_worker_killed import VISIBILITY_TIMEOUT  # noqa: E402
 
 MEMBERS = 40
 
@@ -51,30 +50,18 @@ print(json.dumps(AuditEvent.objects.filter(action="roster.export", detail__job="
 
 
 def _job(stack: Stack, job: str) -> tuple:
-    with pg_connect(stack.database_url) as conn:
-        return conn.execute(
-            "SELECT status, done, total, result, file FROM core_job WHERE id = %s", [job]
-        ).fetchone()
+    return one(stack, "SELECT status, done, total, result, file FROM core_job WHERE id = %s", job)
 
 
 def _waiting_on_the_lock(stack: Stack) -> int:
-    with pg_connect(stack.database_url) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
-            [stack.db_name],
-        ).fetchone()[0]
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'"
+    return one(stack, sql, stack.db_name)[0]
 
 
 def test_a_worker_killed_while_making_an_export_leaves_it_to_another_that_makes_it_once():
-    reason = check_services()
-    if reason:
-        pytest.skip(f"the killed-worker test needs PostgreSQL and Redis on loopback: {reason}")
-    stack = Stack(extra_env={"ZHIBU_CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)})
-    try:
-        stack.create_database()
-        stack.zhibu("migrate", "--no-input", "-v0")
+    with worker_stack(VISIBILITY_TIMEOUT) as stack:
         set_up(stack, members=MEMBERS, roster=1)
-        _start_worker(stack, "worker-1")
+        start_worker(stack, "worker-1")
 
         hold = pg_connect(stack.database_url)  # the export's read of the members' roles waits on this
         hold.execute("LOCK TABLE orgs_memberrole IN ACCESS EXCLUSIVE MODE")
@@ -84,12 +71,7 @@ def test_a_worker_killed_while_making_an_export_leaves_it_to_another_that_makes_
                 lambda: _waiting_on_the_lock(stack) >= 1, 60, "the export to be held reading", interval=0.05
             )
             assert _job(stack, job)[:3] == ("running", 0, MEMBERS)  # its start is seen, nothing made yet
-            first = stack.procs["worker-1"]
-            pids = [first.pid, *children(first.pid)]
-            os.killpg(first.pid, signal.SIGKILL)
-            killed_at = time.monotonic()
-            first.wait(30)
-            wait_for(lambda: all(_gone(pid) for pid in pids), 30, "every process of the killed worker to end")
+            _, killed_at = kill_worker(stack, "worker-1")
         finally:
             hold.rollback()
             hold.close()
@@ -99,7 +81,7 @@ def test_a_worker_killed_while_making_an_export_leaves_it_to_another_that_makes_
 
         # After the visibility timeout the broker hands the unacknowledged job to the next worker.
         time.sleep(max(0.0, killed_at + VISIBILITY_TIMEOUT + 1 - time.monotonic()))
-        _start_worker(stack, "worker-2")
+        start_worker(stack, "worker-2")
         wait_for(
             lambda: _job(stack, job)[0] in ("done", "failed"),
             120,
@@ -120,9 +102,3 @@ def test_a_worker_killed_while_making_an_export_leaves_it_to_another_that_makes_
         )
         assert _job(stack, job) == (status, done, total, result, name)
         assert json.loads(stack.python(AUDITED.format(job=job)).strip().splitlines()[-1]) == 1
-    except BaseException:
-        for worker in ("worker-1", "worker-2"):  # shown by pytest with the failure
-            print(f"--- {worker} log (end) ---\n{stack.log(worker)[-5000:]}")
-        raise
-    finally:
-        stack.stop()

@@ -26,8 +26,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.stack import BIN, Stack, check_services, children, pg_connect  # noqa: E402
-from tests.deploy.faultkit import HalfWay, set_up, wait_for  # noqa: E402
+from benchmarks.stack import Stack, children  # noqa: E402
+from tests.deploy.faultkit import HalfWay, kill_worker, one, set_up, start_worker, wait_for, worker_stack  # noqa: E402
 
 ROSTER = 300
 VISIBILITY_TIMEOUT = 4  # seconds before a dead worker's job is handed out again
@@ -53,33 +53,19 @@ print(json.dumps([job.status, job.done, job.total, job.message, progress.read(jo
 
 
 def _imported(stack: Stack) -> tuple[int, int]:
-    with pg_connect(stack.database_url) as conn:
-        return conn.execute(
-            "SELECT count(*), count(DISTINCT id_number_index) FROM orgs_member WHERE name LIKE '导入党员%%'"
-        ).fetchone()
+    return one(
+        stack,
+        "SELECT count(*), count(DISTINCT id_number_index) FROM orgs_member WHERE name LIKE '导入党员%%'",
+    )
 
 
 def _job(stack: Stack, job: str) -> tuple[str, int, int, dict]:
-    with pg_connect(stack.database_url) as conn:
-        return conn.execute(
-            "SELECT status, done, total, result FROM core_job WHERE id = %s", [job]
-        ).fetchone()
+    return one(stack, "SELECT status, done, total, result FROM core_job WHERE id = %s", job)
 
 
 def _open_transactions(stack: Stack) -> int:
-    with pg_connect(stack.database_url) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND xact_start IS NOT NULL "
-            "AND pid <> pg_backend_pid()",
-            [stack.db_name],
-        ).fetchone()[0]
-
-
-def _start_worker(stack: Stack, name: str) -> None:
-    cmd = [str(BIN / "celery"), "-A", "zhibu.celery", "worker", "--loglevel=INFO", "--concurrency", "1"]
-    cmd += ["--hostname", f"{name}-{stack.db_name}@%h", "--without-gossip", "--without-mingle"]
-    stack.start(name, [*cmd, "--without-heartbeat"])
-    stack.wait_log(name, " ready.")
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
+    return one(stack, sql, stack.db_name)[0]
 
 
 def _shown(stack: Stack, job: str) -> list:
@@ -87,28 +73,11 @@ def _shown(stack: Stack, job: str) -> list:
     return json.loads(stack.python(SHOWN.format(job=job)).strip().splitlines()[-1])
 
 
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"  # exited, not yet reaped
-    except FileNotFoundError:
-        return True
-
-
 def test_a_worker_killed_mid_job_leaves_it_to_another_that_imports_it_exactly_once():
-    reason = check_services()
-    if reason:
-        pytest.skip(f"the killed-worker test needs PostgreSQL and Redis on loopback: {reason}")
-    stack = Stack(extra_env={"ZHIBU_CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)})
-    try:
-        stack.create_database()
-        stack.zhibu("migrate", "--no-input", "-v0")
+    with worker_stack(VISIBILITY_TIMEOUT) as stack:
         data = set_up(stack, members=1, roster=ROSTER)
         job = data["job"]
-        _start_worker(stack, "worker-1")
+        start_worker(stack, "worker-1")
 
         # The first worker takes the job; half-way through the import's write, it is killed outright.
         hold = HalfWay(stack, data["branch"])
@@ -128,12 +97,8 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_that_imports_it_exactly_on
             hold.wait(count=2, behind_it=True)
             stack.wait_log("worker-1", "WorkerLostError")
             # Then the whole worker, main process and pool, is killed outright.
-            pids = [first.pid, *children(first.pid)]
-            assert len(pids) >= 2 and pool not in pids, pids
-            os.killpg(first.pid, signal.SIGKILL)
-            killed_at = time.monotonic()
-            first.wait(30)
-            wait_for(lambda: all(_gone(pid) for pid in pids), 30, "every process of the killed worker to end")
+            pids, killed_at = kill_worker(stack, "worker-1")
+            assert len(pids) >= 2 and pool not in pids, pids  # the main process and its new pool process
         finally:
             hold.release()
         stack.stop_process("worker-1")
@@ -149,7 +114,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_that_imports_it_exactly_on
         time.sleep(max(0.0, killed_at + VISIBILITY_TIMEOUT + 1 - time.monotonic()))
         hold = HalfWay(stack, data["branch"])
         try:
-            _start_worker(stack, "worker-2")
+            start_worker(stack, "worker-2")
             hold.wait()
             assert _shown(stack, job) == ["running", ROSTER, ROSTER, "正在核对名册", True]
         finally:
@@ -179,9 +144,3 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_that_imports_it_exactly_on
         )
         assert _job(stack, job) == (status, done, total, result)
         assert _imported(stack) == (ROSTER, ROSTER)
-    except BaseException:
-        for name in ("worker-1", "worker-2"):  # shown by pytest with the failure
-            print(f"--- {name} log (end) ---\n{stack.log(name)[-5000:]}")
-        raise
-    finally:
-        stack.stop()
