@@ -50,7 +50,7 @@ EXPORTS = {
 
 @dataclass
 class Export:
-    title: str  # what the offer and the job pages call it
+    title: str  # what the offer and the job pages call it (untranslated: they translate it)
     filename: str
     rows: int  # how many rows it will have, about (the progress bar's end)
     sheets: Callable[[], list]  # [(title, header, rows)], the rows any iterable, read only when written
@@ -158,4 +158,5 @@ def audit_log(user, params: dict) -> Export:
         )
         return [("审计记录", header, data)]
 
-    return Export("审计记录", "audit.xlsx", rows, sheets, "audit.export", {k: v for k, v in q.items() if v})
+    detail = {k: v for k, v in q.items() if v}
+    return Export(gettext_noop("审计记录"), "audit.xlsx", rows, sheets, "audit.export", detail)

@@ -1,6 +1,7 @@
 """The 学时 export, as core.exports makes it: a town's at once, a district's of a city by the queue."""
 
 from django.http import Http404
+from django.utils.translation import gettext_noop
 
 from zhibu.accounts.reach import get_visible_or_404, has_capability, visible
 from zhibu.core.exports import Export
@@ -51,7 +52,7 @@ def hours_export(user, params: dict) -> Export:
         ]
 
     return Export(
-        title=f"{year}年学时统计",
+        title=gettext_noop("学时统计"),
         filename=f"learning-hours-{year}.xlsx",
         rows=members.count(),
         sheets=sheets,

@@ -1,6 +1,7 @@
 """The roster's export (党员花名册), as core.exports makes it: at once for a branch, by the queue for a district."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_noop
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, visible
 from zhibu.core.exports import Export
@@ -31,7 +32,7 @@ def roster_export(user, params: dict) -> Export:
         return [("党员花名册", header, rows)]
 
     return Export(
-        title="党员花名册",
+        title=gettext_noop("党员花名册"),
         filename=f"roster-{code or 'all'}.xlsx",
         rows=members.count(),
         sheets=sheets,
