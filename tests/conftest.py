@@ -117,6 +117,8 @@ def figures_per_request(settings):
     """Summary pages compute their figures on every request in tests (zhibu.core.figures shares them
     for a few minutes in use); a test of that sharing sets ZHIBU_FIGURES_SECONDS itself."""
     settings.ZHIBU_FIGURES_SECONDS = 0
+    # An out-of-date copy is refreshed after the response in the test's own thread (and transaction).
+    settings.ZHIBU_FIGURES_REFRESH_INLINE = True
 
 
 @pytest.fixture

@@ -310,6 +310,10 @@ ZHIBU_EXPORT_KEEP_HOURS = int(env("ZHIBU_EXPORT_KEEP_HOURS", "24"))
 # An uploaded roster or 台账 (identity numbers and all) is kept this many days for its preview, confirmation
 # and error report, then its file is deleted.
 ZHIBU_UPLOAD_KEEP_DAYS = int(env("ZHIBU_UPLOAD_KEEP_DAYS", "7"))
+# Summary figures (core/figures.py): shared by users of the same reach for this many seconds (0: computed
+# on every request), then served for up to this many more while the next copy is computed after a response.
+ZHIBU_FIGURES_SECONDS = int(env("ZHIBU_FIGURES_SECONDS", "300"))
+ZHIBU_FIGURES_STALE_SECONDS = int(env("ZHIBU_FIGURES_STALE_SECONDS", "3600"))
 # The queue's name: several installations (or a smoke check) can share one Redis without sharing work.
 CELERY_TASK_DEFAULT_QUEUE = env("ZHIBU_CELERY_QUEUE", "celery")
 
