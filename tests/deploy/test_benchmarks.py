@@ -55,6 +55,23 @@ def test_the_city_generator_fills_the_applications_tables():
         assert counts["records_attendance"] == report["tables"]["records_attendance"]["rows"] > 0
         assert orphans == 0  # everyone attends their own branch's meetings
         assert fks == 2  # the constraints dropped for COPY are back
+
+        # The city's shared summaries, served by gunicorn as its administrator: every page answered, and
+        # once a copy's time is up a copy served at once and a new one stored after the response.
+        run = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "summaries.py"), "--city-db", db, "--seconds", "1"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=ROOT,
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+        summaries = json.loads(run.stdout)
+        assert summaries["branches"] == 50
+        pages = summaries["stale_served"]
+        assert set(pages) == {"/library/hours/", "/plans/needs/", "/training/statistics/", "/targets/"}
+        assert all(p["refreshed_after_seconds"] >= 0 for p in pages.values())
+        assert set(summaries["recomputed_in_request"]) == set(pages)
     finally:
         with pg_connect(DEFAULT_PG, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
