@@ -103,6 +103,22 @@ def test_committee_members_owe_56(cast):
     assert rows["甲党员"].required == 32 and rows["乙书记"].required == 56
 
 
+def test_summaries_read_a_few_members_at_a_time_add_up_the_same(cast, library, monkeypatch):
+    """A city's summary reads its sums in chunks of members (flat memory): the same figures as one read."""
+    _online(cast.member_of_a, library.video, 2700)
+    year = timezone.localdate().year
+    members = selectors.current_members(year)
+    for by in ("town", "branch"):
+        whole = selectors.summaries(members, year, by, selectors.Hours.read(members, year))
+        monkeypatch.setattr(selectors, "SUMMARY_CHUNK", 2)
+        chunked = selectors.summaries(members, year, by)
+        monkeypatch.undo()
+        assert [(s.key, s.members, s.met, round(s.hours, 1)) for s in chunked] == [
+            (s.key, s.members, s.met, round(s.hours, 1)) for s in whole
+        ]
+        assert sum(s.members for s in chunked) == members.count() > 2 and any(s.hours for s in chunked)
+
+
 def test_secretary_sees_their_branch_and_reports_export(cast, library, login):
     html = login("secretary_a").get("/library/hours/branches/T1-001/").content.decode()
     assert "甲党员" in html and "甲书记" in html and "登记集中学习" in html
