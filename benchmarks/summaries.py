@@ -38,8 +38,10 @@ from benchmarks.stack import (  # noqa: E402
     DEFAULT_REDIS,
     ROOT,
     check_services,
+    children,
     free_port,
     get_page,
+    proc_memory,
     request,
     with_db,
 )
@@ -123,7 +125,9 @@ def run(env: dict, pages: list[str], seconds: int, stale: int, redis_url: str) -
                 row["refreshed_after_seconds"] = round(time.monotonic() - asked, 2)
                 row["then_ms"] = round(get_page(port, path, session)[1] * 1000, 1)
             out[path] = row
-        return out
+        # The workers' peak resident memory, the refreshes made in their threads included.
+        peak = max(proc_memory(pid)["peak_rss_mb"] for pid in children(server.pid))
+        return {"pages": out, "worker_peak_rss_mb": peak}
     finally:
         server.terminate()
         server.wait(30)

@@ -73,10 +73,11 @@ def test_the_city_generator_fills_the_applications_tables():
         assert run.returncode == 0, run.stderr[-3000:]
         summaries = json.loads(run.stdout)
         assert summaries["branches"] == 50
-        pages = summaries["stale_served"]
+        pages = summaries["stale_served"]["pages"]
         assert set(pages) == {"/library/hours/", "/plans/needs/", "/training/statistics/", "/targets/"}
         assert all(p["refreshed_after_seconds"] >= 0 for p in pages.values())
-        assert set(summaries["recomputed_in_request"]) == set(pages)
+        assert set(summaries["recomputed_in_request"]["pages"]) == set(pages)
+        assert summaries["stale_served"]["worker_peak_rss_mb"] > 0
     finally:
         with pg_connect(DEFAULT_PG, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
