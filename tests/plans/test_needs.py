@@ -91,3 +91,15 @@ def test_a_capacity_takes_the_never_trained_first(cast):
         capacity=2,
     )
     assert placed == 2 and not klass.enrolments.filter(member=member).exists()
+
+
+def test_the_pages_copy_counts_without_listing_everyone(cast, login):
+    """The shared copy the page shows holds the counts only; turning a group into a class lists them."""
+    listed = needs(cast.centre)
+    counted = needs(cast.centre, ids=False)
+    assert [(g["key"], g["never"], g["stale"], g["count"]) for g in counted] == [
+        (g["key"], g["never"], g["stale"], len(g["member_ids"])) for g in listed
+    ]
+    assert all("member_ids" not in g for g in counted)
+    page = login("centre").get("/plans/needs/")
+    assert [g["count"] for g in page.context["groups"]] == [g["count"] for g in counted]

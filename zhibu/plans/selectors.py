@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Q
@@ -37,15 +39,20 @@ PLAIN_MEMBER = ranking.layer_of(())  # no role in office
 WEAK_SHARE = 0.7  # a drill criterion scored below 70% of its full marks is weak
 
 
-def _in_office(member_ids, day: datetime.date) -> dict[int, set[str]]:
-    roles: dict[int, set[str]] = defaultdict(set)
+def _in_office(member_ids, day: datetime.date) -> dict[int, frozenset[str]]:
+    """Each office holder's roles on `day`. The few combinations are shared, not a set per person:
+    a city has 300,000 office holders."""
+    combinations: dict[frozenset[str], frozenset[str]] = {}
+    roles: dict[int, frozenset[str]] = {}
     rows = (
         MemberRole.objects.filter(member_id__in=member_ids, start__lte=day)
         .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .order_by("member_id")  # by person (the model's own order joins members and branches to sort)
         .values_list("member_id", "role")
     )
-    for member_id, role in rows:
-        roles[member_id].add(role)
+    for member_id, held in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
+        combination = frozenset(role for _, role in held)
+        roles[member_id] = combinations.setdefault(combination, combination)
     return roles
 
 
@@ -71,19 +78,25 @@ def last_trained(member_ids) -> dict[int, datetime.date]:
 # -- training needs (分层分类) ------------------------------------------------------------------------
 
 
-def needs(user, years: int = 3, today: datetime.date | None = None, town=None) -> list[dict]:
-    """Who has not been trained in `years` years, grouped by layer and domain; never-trained first."""
+def needs(
+    user, years: int = 3, today: datetime.date | None = None, town=None, ids: bool = True
+) -> list[dict]:
+    """Who has not been trained in `years` years, grouped by layer and domain; never-trained first.
+
+    Each group counts its members (`never`, `stale`, `count`); with `ids` it also lists them
+    (`member_ids`, never trained first, then the longest ago), which only turning a group into a class
+    needs: the page's copy for a city's 2.5 million members is a few numbers, not millions of ids."""
     today = today or datetime.date.today()
     since = today - datetime.timedelta(days=365 * years)
     members = visible(Member, user, VIEW).filter(Q(left__isnull=True) | Q(left__gt=today), joined__lte=today)
     if town is not None:
         members = members.filter(branch__town=town)
-    rows = list(members.values_list("id", "branch__domain"))
-    ids = members.values("id")  # a subquery: no long lists of ids for a whole district
-    roles = _in_office(ids, today)
-    last = last_trained(ids)
+    ids_query = members.values("id")  # a subquery: no long lists of ids for a whole district
+    roles = _in_office(ids_query, today)
+    last = last_trained(ids_query)
     groups: dict[tuple[str, str], dict] = {}
-    for member_id, domain in rows:
+    # Streamed: a city's members are not held as a list.
+    for member_id, domain in members.order_by().values_list("id", "branch__domain").iterator(chunk_size=5000):
         when = last.get(member_id)
         if when is not None and when >= since:
             continue
@@ -98,14 +111,19 @@ def needs(user, years: int = 3, today: datetime.date | None = None, town=None) -
                     "label": f"{ranking.DOMAINS.get(domain, domain)}支部 · {ranking.LAYERS[layer]}",
                     "category": LAYER_CATEGORY[layer],
                     "roles": LAYER_ROLES[layer],
-                    "member_ids": [],
                     "never": 0,
                     "stale": 0,
+                    "count": 0,
                 }
-            g["member_ids"].append((when or datetime.date.min, member_id))
+                if ids:
+                    g["member_ids"] = []
+            if ids:
+                g["member_ids"].append((when or datetime.date.min, member_id))
             g["never" if when is None else "stale"] += 1
-    for g in groups.values():  # never trained first, then the longest ago
-        g["member_ids"] = [m for _, m in sorted(g["member_ids"])]
+            g["count"] += 1
+    if ids:
+        for g in groups.values():  # never trained first, then the longest ago
+            g["member_ids"] = [m for _, m in sorted(g["member_ids"])]
     order = list(ranking.LAYERS)
     return sorted(groups.values(), key=lambda g: (order.index(g["layer"]), g["domain"]))
 
@@ -270,7 +288,7 @@ def plan_for(member: Member, user, today: datetime.date | None = None) -> dict:
     from zhibu.library.selectors import member_rows
 
     today = today or datetime.date.today()
-    roles = _in_office([member.pk], today).get(member.pk, set())
+    roles = _in_office([member.pk], today).get(member.pk, frozenset())
     hours = member_rows([member], today.year)[0]
     facts = ranking.Facts(
         layers=ranking.layer_of(roles),

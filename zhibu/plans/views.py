@@ -86,7 +86,7 @@ def needs(request):
     years = _years(request)
     params = (years, town.pk if town else None, datetime.date.today())
     groups, computed = figures.shared(
-        "plans-needs", user, VIEW, params, lambda: selectors.needs(user, years=years, town=town)
+        "plans-needs", user, VIEW, params, lambda: selectors.needs(user, years=years, town=town, ids=False)
     )
     news = selectors.newcomers(user, town=town)
     manage = visible(District, user, "training.manage").first()
