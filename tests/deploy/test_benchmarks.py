@@ -22,21 +22,26 @@ def test_percentiles_are_in_milliseconds_and_ordered():
     assert percentile(list(range(1, 21)), 0.95) == 19 and percentile([7], 0.99) == 7
 
 
+def _script(name: str, *args: str) -> dict:
+    """Run benchmarks/<name> with `args`; the JSON it printed."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout)
+
+
 def test_the_city_generator_fills_the_applications_tables():
     reason = check_services()
     if reason:
         pytest.skip(f"the city generator needs PostgreSQL: {reason}")
     db = f"zhibu_city_test_{secrets.token_hex(3)}"
     try:
-        run = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "city.py"), "--scale", "0.0005", "--db", db],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            cwd=ROOT,
-        )
-        assert run.returncode == 0, run.stderr[-3000:]
-        report = json.loads(run.stdout)
+        report = _script("city.py", "--scale", "0.0005", "--db", db)
         assert report["branches"] == 50 and report["meetings"] == 50 * 50
         with pg_connect(with_db(DEFAULT_PG, db)) as conn:
             counts = {
@@ -63,15 +68,7 @@ def test_the_city_generator_fills_the_applications_tables():
 
         # The city's shared summaries, served by gunicorn as its administrator: every page answered, and
         # once a copy's time is up a copy served at once and a new one stored after the response.
-        run = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "summaries.py"), "--city-db", db, "--seconds", "1"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            cwd=ROOT,
-        )
-        assert run.returncode == 0, run.stderr[-3000:]
-        summaries = json.loads(run.stdout)
+        summaries = _script("summaries.py", "--city-db", db, "--seconds", "1")
         assert summaries["branches"] == 50
         pages = summaries["stale_served"]["pages"]
         assert set(pages) == {"/library/hours/", "/plans/needs/", "/training/statistics/", "/targets/"}
