@@ -95,7 +95,9 @@ class Hours:
 
     @classmethod
     def read(cls, members, year: int, span: tuple[int, int] | None = None) -> "Hours":
-        """The sums of `members` (a queryset or a list); `span`: their ids all lie in (low, high]."""
+        """The sums of `members` (a queryset or a list); with `span`, of those whose ids lie in (low, high]."""
+        if span is not None:
+            members = members.filter(id__gt=span[0], id__lte=span[1])
         ids = members.values("id") if hasattr(members, "values") else [m.pk for m in members]
         return cls(
             online_hours(ids, year, span), collective_hours(ids, year, span), committee_ids(ids, year, span)
@@ -168,17 +170,15 @@ def summaries(members, year: int, by: str, hours: Hours | None = None) -> list[S
     out: dict[str, Summary] = {}
     if hours is not None:
         _summarise(out, members.order_by().values_list("id", key, name).iterator(chunk_size=5000), hours)
-        return sorted(out.values(), key=lambda s: s.key)
-    after = 0
-    while True:
-        rows = list(members.filter(id__gt=after).order_by("id").values_list("id", key, name)[:SUMMARY_CHUNK])
-        if not rows:
-            break
-        span = (after, rows[-1][0])
-        _summarise(out, rows, Hours.read(members.filter(id__gt=span[0], id__lte=span[1]), year, span))
-        if len(rows) < SUMMARY_CHUNK:
-            break
-        after = rows[-1][0]
+    else:
+        after = 0
+        while rows := list(
+            members.filter(id__gt=after).order_by("id").values_list("id", key, name)[:SUMMARY_CHUNK]
+        ):
+            _summarise(out, rows, Hours.read(members, year, span=(after, rows[-1][0])))
+            if len(rows) < SUMMARY_CHUNK:
+                break
+            after = rows[-1][0]
     return sorted(out.values(), key=lambda s: s.key)
 
 
