@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from zhibu.accounts import services
 from zhibu.accounts.models import Role, User
-from zhibu.core import audit, exports, jobs
+from zhibu.core import audit, exports, jobs, xlsx
 from zhibu.core.models import AuditEvent, Job
 from zhibu.core.xlsx import write_workbook
 from zhibu.orgs.models import Member
@@ -181,6 +181,20 @@ def test_a_workbook_streams_its_rows_and_reports_progress():
     assert counts == [2500, 0] and seen == [1000, 2000]
     book = load_workbook(io.BytesIO(out.getvalue()))
     assert book["a"].max_row == 2501 and book["a"].freeze_panes == "A2" and book["a"]["A1"].font.b
+
+
+def test_a_sheet_longer_than_excel_opens_goes_on_in_numbered_sheets_with_the_header(monkeypatch):
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", 11)  # Excel's 1,048,576, header included, made small
+    out = io.BytesIO()
+    title = "党员明细" * 8  # longer than a sheet's 31 characters
+    counts = write_workbook(out, [(title, ["n"], ([i] for i in range(25))), ("b", ["x"], [[1]])])
+    assert counts == [25, 1]
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    names = book.sheetnames
+    assert names[1:] == [names[0][:28] + "（2）", names[0][:28] + "（3）", "b"] and len(names[0]) == 31
+    parts = [[r[0] for r in book[name].iter_rows(values_only=True)] for name in names[:3]]
+    assert [p[0] for p in parts] == ["n", "n", "n"]
+    assert sum((p[1:] for p in parts), []) == list(range(25)) and [len(p) for p in parts] == [11, 11, 6]
 
 
 def test_the_export_pages_speak_english_too(cast, login, large, django_capture_on_commit_callbacks):

@@ -45,35 +45,53 @@ def safe_cell(value):
     return value
 
 
+# Excel opens no more rows than this in a sheet (the header included); a longer sheet goes on in another.
+SHEET_ROWS = 1_048_576
+
+
 def write_workbook(out, sheets, progress=None) -> list[int]:
     """Write sheets of (title, header, rows) as .xlsx to the binary file `out`, with a bold header, sensible
     widths and the header row frozen; the number of rows written to each sheet.
 
     Streamed (openpyxl's write-only mode keeps rows in a file on disk, not as cells in memory): `rows` may be
     any iterable, such as a generator over a query, and a sheet of 150,000 members needs no more memory than
-    one of 150. The widths come from the first 200 rows. `progress(rows)`, if given, hears of the rows
-    written so far (all sheets) every thousand rows.
+    one of 150. The widths come from the first 200 rows. A sheet longer than Excel opens (SHEET_ROWS, such
+    as a city's members) goes on in sheets titled "（2）", "（3）"…, each with the header. `progress(rows)`, if
+    given, hears of the rows written so far (all sheets) every thousand rows.
     """
     wb = Workbook(write_only=True)
     counts, written = [], 0
     for title, header, rows in sheets:
-        ws = wb.create_sheet(title[:31])
         rows = iter(rows)
         first = list(itertools.islice(rows, 200))
-        for i, name in enumerate(header, start=1):
-            width = max([len(str(name))] + [len(str(r[i - 1])) for r in first if i - 1 < len(r)]) + 4
-            ws.column_dimensions[get_column_letter(i)].width = min(width * 1.6, 60)
-        ws.freeze_panes = "A2"
-        ws.append([_header_cell(ws, name) for name in header])
-        n = 0
+        widths = [
+            min((max([len(str(name))] + [len(str(r[i])) for r in first if i < len(r)]) + 4) * 1.6, 60)
+            for i, name in enumerate(header)
+        ]
+        n, part, ws = 0, 0, None
         for n, row in enumerate(itertools.chain(first, rows), start=1):  # noqa: B007 — n is the count
+            if ws is None or (n - 1) % (SHEET_ROWS - 1) == 0:
+                part += 1
+                ws = _sheet(wb, title, part, header, widths)
             ws.append([safe_cell(v) for v in row])
             if progress is not None and (written + n) % 1000 == 0:
                 progress(written + n)
+        if ws is None:  # no rows: the sheet still shows its header
+            _sheet(wb, title, 1, header, widths)
         counts.append(n)
         written += n
     wb.save(out)
     return counts
+
+
+def _sheet(wb, title: str, part: int, header, widths):
+    suffix = f"（{part}）" if part > 1 else ""
+    ws = wb.create_sheet(title[: 31 - len(suffix)] + suffix)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.append([_header_cell(ws, name) for name in header])
+    return ws
 
 
 def _header_cell(ws, name) -> WriteOnlyCell:
