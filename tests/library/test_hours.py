@@ -119,6 +119,34 @@ def test_summaries_read_a_few_members_at_a_time_add_up_the_same(cast, library, m
         assert sum(s.members for s in chunked) == members.count() > 2 and any(s.hours for s in chunked)
 
 
+def test_an_export_larger_than_a_chunk_reads_its_sums_a_chunk_at_a_time_and_says_the_same(
+    cast, library, login, monkeypatch
+):
+    """A city's 学时 export reads the sums for a few members at a time (flat memory): the same workbook."""
+    _online(cast.member_of_a, library.video, 2700)
+    client = login("admin")
+
+    def workbook():
+        book = load_workbook(io.BytesIO(client.get("/library/hours/export.xlsx").getvalue()))
+        return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+
+    whole = workbook()
+    spans, read = [], selectors.Hours.read
+    monkeypatch.setattr(selectors, "SUMMARY_CHUNK", 2)
+    monkeypatch.setattr(selectors, "ROW_CHUNK", 2)
+    monkeypatch.setattr(
+        selectors.Hours,
+        "read",
+        classmethod(lambda cls, m, y, span=None: spans.append(span) or read(m, y, span)),
+    )
+    assert workbook() == whole
+    members = len(whole["党员明细"]) - 1
+    # Three sheets, each reading the sums two members at a time: never all at once.
+    assert members > 4 and len(spans) == 3 * -(-members // 2) and None not in spans
+    rows = {r[2]: r for r in whole["党员明细"][1:]}
+    assert rows["甲党员"][3:] == (1.0, 2.0, 3.0, 32, 29.0) and rows["乙书记"][6] == 56
+
+
 def test_secretary_sees_their_branch_and_reports_export(cast, library, login):
     html = login("secretary_a").get("/library/hours/branches/T1-001/").content.decode()
     assert "甲党员" in html and "甲书记" in html and "登记集中学习" in html

@@ -21,8 +21,12 @@ def hours_export(user, params: dict) -> Export:
         town = get_visible_or_404(Town.objects.all(), user, "learning.view", code=params["town"])
         members = members.filter(branch__town=town)
 
+    rows = members.count()
+
     def sheets():
-        hours = selectors.Hours.read(members, year)  # the sums read once for all three sheets
+        # A town's or a district's sums are read once for all three sheets; a city's would take the worker
+        # to hundreds of MB, so each sheet reads them a chunk of members at a time.
+        hours = selectors.Hours.read(members, year) if rows <= selectors.SUMMARY_CHUNK else None
         summary_header = ["名称", "党员数", "已达标", "达标率（%）", "人均学时"]
 
         def summary(by):
@@ -54,7 +58,7 @@ def hours_export(user, params: dict) -> Export:
     return Export(
         title=gettext_noop("学时统计"),
         filename=f"learning-hours-{year}.xlsx",
-        rows=members.count(),
+        rows=rows,
         sheets=sheets,
         action="library.hours_export",
         detail={"year": year, "town": params.get("town") or None},

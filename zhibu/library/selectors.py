@@ -1,6 +1,7 @@
 """Reads of the library area: learning hours per member, branch and town."""
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -95,8 +96,9 @@ class Hours:
 
     @classmethod
     def read(cls, members, year: int, span: tuple[int, int] | None = None) -> "Hours":
-        """The sums of `members` (a queryset or a list); with `span`, of those whose ids lie in (low, high]."""
-        if span is not None:
+        """The sums of `members` (a queryset or a list); with `span`, of those whose ids lie in (low, high]
+        (a list's members must all lie in it)."""
+        if span is not None and hasattr(members, "filter"):
             members = members.filter(id__gt=span[0], id__lte=span[1])
         ids = members.values("id") if hasattr(members, "values") else [m.pk for m in members]
         return cls(
@@ -118,11 +120,24 @@ def member_rows(members, year: int) -> list[Row]:
     return [hours.row(m) for m in members]
 
 
+ROW_CHUNK = 2000  # members, and their sums, read at a time when rows are listed one per member
+
+
 def iter_member_rows(members, year: int, hours: Hours | None = None) -> Iterator[Row]:
-    """member_rows one by one, the members read in chunks: a whole district's export in little memory."""
-    hours = hours or Hours.read(members, year)
-    for m in members.iterator(chunk_size=2000):
-        yield hours.row(m)
+    """member_rows one by one, the members read in chunks: a whole district's export in little memory.
+
+    Without `hours` the sums are read a chunk of members at a time too (by their ids, within the range
+    of them), so not even a city's sums are held at once."""
+    rows = members.iterator(chunk_size=ROW_CHUNK)
+    if hours is not None:
+        for m in rows:
+            yield hours.row(m)
+        return
+    while chunk := list(itertools.islice(rows, ROW_CHUNK)):
+        ids = [m.pk for m in chunk]
+        part = Hours.read(chunk, year, span=(min(ids) - 1, max(ids)))
+        for m in chunk:
+            yield part.row(m)
 
 
 def current_members(year: int):
