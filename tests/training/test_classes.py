@@ -1,6 +1,7 @@
 """A class from its audience rule to the mandated roster; invitations, confirmations, leave."""
 
 import datetime
+import re
 
 from zhibu.training import services
 from zhibu.training.models import Enrolment, TrainingClass
@@ -108,3 +109,18 @@ def test_who_sees_which_class(cast, course, login):
     assert "丙党员" in supervisor_page
     index = login("secretary_b").get("/training/").content.decode()
     assert course.klass.name not in index
+
+
+def test_the_class_list_shows_each_classs_roster_size(cast, course, login):
+    empty = TrainingClass.objects.create(
+        district=course.klass.district,
+        name="尚无学员的班",
+        category=TrainingClass.Category.ROTATION,
+        start=course.klass.start,
+        end=course.klass.end,
+    )
+    html = login("centre").get("/training/").content.decode()
+    for klass, size in ((course.klass, Enrolment.objects.filter(klass=course.klass).count()), (empty, 0)):
+        row = re.search(rf">{klass.name}</a>.*?</tr>", html, re.S).group(0)
+        assert re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[2] == str(size)
+    assert Enrolment.objects.filter(klass=course.klass).count() > 1

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
 from zhibu.core import exports, qr
 from zhibu.core.figures import shared as shared_figures
+from zhibu.core.pagination import Paginator
 from zhibu.core.storage import read_range
 from zhibu.orgs.models import Branch, District, Town
 

@@ -3,7 +3,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
 from zhibu.core import exports
 from zhibu.core.models import Job
+from zhibu.core.pagination import Paginator, count_per_page
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 
 from . import services
@@ -35,9 +35,7 @@ def _member(request, pk):
 @login_required
 def tree(request):
     """The organisation in reach: towns, then branches, searchable and filterable."""
-    branches = branches_for(request.user).annotate(
-        member_count=Count("members", filter=Q(members__left__isnull=True))
-    )
+    branches = branches_for(request.user)
     q = request.GET.get("q", "").strip()
     town_code = request.GET.get("town", "")
     domain = request.GET.get("domain", "")
@@ -48,6 +46,7 @@ def tree(request):
     if domain:
         branches = branches.filter(domain=domain)
     page = Paginator(branches.order_by("town__code", "code"), 50).get_page(request.GET.get("page"))
+    count_per_page(page, Member.objects.filter(left__isnull=True), "branch", "member_count")
     towns = towns_for(request.user).order_by("code")
     context = {
         "page": page,

@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zhibu.accounts.reach import get_visible_or_404, has_capability, visible
 from zhibu.core import audit, figures
+from zhibu.core.pagination import Paginator
 from zhibu.orgs.models import Branch, District, Member, Town
 from zhibu.supervision.forms import DateField
 

@@ -128,7 +128,15 @@ class Meeting(ChoiceLabels, models.Model):
     class Meta:
         verbose_name = _("会议纪实")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["branch", "date"])]
+        indexes = [
+            models.Index(fields=["branch", "date"]),
+            # The records list, newest first: a city's millions read from the top, not sorted whole.
+            models.Index(fields=["-date", "-id"], name="records_meeting_newest"),
+            # Records waiting for review, counted on the home page and the list: a few among millions.
+            models.Index(
+                fields=["branch"], condition=models.Q(status="submitted"), name="records_meeting_submitted"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.type_label}"

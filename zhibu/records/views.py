@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
@@ -23,6 +22,7 @@ from django_ratelimit.decorators import ratelimit
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
 from zhibu.core import audit, qr
 from zhibu.core.models import Job
+from zhibu.core.pagination import Paginator
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import Branch, District, Member, Town
 from zhibu.rules.adapter import meeting_findings

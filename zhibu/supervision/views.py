@@ -7,7 +7,6 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reach_q, require, visible
 from zhibu.core import audit
+from zhibu.core.pagination import Paginator
 from zhibu.orgs.models import Branch, District, Town
 
 from . import selectors, services, status

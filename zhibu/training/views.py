@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django_ratelimit.decorators import ratelimit
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
 from zhibu.core import qr
 from zhibu.core.figures import shared as shared_figures
+from zhibu.core.pagination import Paginator, count_per_page
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import District
 
@@ -98,8 +98,8 @@ def index(request):
         classes = classes.filter(category=category)
     if year.isdigit():
         classes = classes.filter(start__year=int(year))
-    classes = classes.annotate(size=Count("enrolments", distinct=True))
     page = Paginator(classes.order_by("-start", "-id"), 30).get_page(request.GET.get("page"))
+    count_per_page(page, Enrolment.objects.all(), "klass", "size")
     mine = []
     if request.user.member_id:
         mine = (
