@@ -7,8 +7,8 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from zhibu.core import pagination
-from zhibu.core.pagination import Paginator, count_per_page
-from zhibu.orgs.models import Branch, Member
+from zhibu.core.pagination import Paginator, count_related
+from zhibu.orgs.models import Branch, Member, Town
 
 
 def _pager(page) -> str:
@@ -51,14 +51,19 @@ def test_counts_per_row_are_taken_for_the_page_and_leave_out_what_the_filter_lea
     Member.objects.filter(pk=gone.pk).update(left="2020-01-01")
     page = Paginator(Branch.objects.order_by("code"), 2).get_page(1)
     with django_assert_num_queries(2):  # the page's branches, then their counts
-        count_per_page(page, Member.objects.filter(left__isnull=True), "branch", "member_count")
+        count_related(page, Member.objects.filter(left__isnull=True), "branch", "member_count")
     for branch in page:
         assert branch.member_count == Member.objects.filter(branch=branch, left__isnull=True).count()
 
 
-def test_the_branch_list_shows_each_branchs_current_members(cast, login):
+def test_the_organisation_page_shows_each_towns_branches_and_each_branchs_current_members(cast, login):
     Member.objects.filter(pk=Member.objects.filter(branch=cast.a).first().pk).update(left="2020-01-01")
     html = login("admin").get("/orgs/").content.decode()
+    for town in Town.objects.all():
+        card = re.search(rf"<strong>{town.name}</strong><br><span class=\"muted\">(\d+) 个支部", html).group(
+            1
+        )
+        assert card == str(Branch.objects.filter(town=town).count())
     for branch in Branch.objects.all():
         row = re.search(rf">{branch.name}</a>.*?</tr>", html, re.S).group(0)
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)

@@ -111,7 +111,8 @@ def test_who_sees_which_class(cast, course, login):
     assert course.klass.name not in index
 
 
-def test_the_class_list_shows_each_classs_roster_size(cast, course, login):
+def test_the_class_list_shows_the_people_of_each_class_the_user_may_see(cast, course, login):
+    Enrolment.objects.create(klass=course.klass, member=cast.member_of_b)  # of town T2
     empty = TrainingClass.objects.create(
         district=course.klass.district,
         name="尚无学员的班",
@@ -119,8 +120,15 @@ def test_the_class_list_shows_each_classs_roster_size(cast, course, login):
         start=course.klass.start,
         end=course.klass.end,
     )
-    html = login("centre").get("/training/").content.decode()
-    for klass, size in ((course.klass, Enrolment.objects.filter(klass=course.klass).count()), (empty, 0)):
-        row = re.search(rf">{klass.name}</a>.*?</tr>", html, re.S).group(0)
-        assert re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[2] == str(size)
-    assert Enrolment.objects.filter(klass=course.klass).count() > 1
+    everyone = Enrolment.objects.filter(klass=course.klass)
+    town = everyone.filter(member__branch__town=cast.a.town)
+    assert everyone.count() > town.count() > 1
+    # The centre sees the whole roster; the supervisor of town T1 sees, here and on the class page, T1's.
+    for user, size in (("centre", everyone.count()), ("supervisor", town.count())):
+        html = login(user).get("/training/").content.decode()
+        for klass, n in ((course.klass, size), (empty, 0)):
+            match = re.search(rf">{klass.name}</a>.*?</tr>", html, re.S)
+            if match is None:  # a class with nobody of the user's reach is not theirs to see
+                assert user == "supervisor" and klass == empty
+                continue
+            assert re.findall(r"<td[^>]*>(.*?)</td>", match.group(0), re.S)[2] == str(n)

@@ -5,14 +5,14 @@ meetings and 0.4 s for 2.5 million members, on every page. Nobody pages through 
 filter by town or branch), so `Paginator` counts up to COUNT_LIMIT and the pager then says there are more
 than that; the pages go as far as the limit. Below it the count is exact, as before.
 
-`count_per_page` is the same idea for a column of counts (members per branch, people per class): they are
-counted for the rows on the page, not grouped over every row in reach before the page is cut.
+`count_related` is the same idea for a column of counts (members per branch, people per class, branches
+per town): they are counted for the rows shown, not grouped over every row in reach before the page is cut.
 """
 
 from __future__ import annotations
 
 from django.core import paginator
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.functional import cached_property
 
 COUNT_LIMIT = 10_000
@@ -38,9 +38,10 @@ class Paginator(paginator.Paginator):
         return self.found > COUNT_LIMIT
 
 
-def count_per_page(page, related: QuerySet, field: str, attr: str) -> None:
-    """Set `attr` on each object of `page`: how many rows of `related` point to it by `field`."""
-    objects: list[Model] = list(page)
+def count_related(objects, related: QuerySet, field: str, attr: str) -> None:
+    """Set `attr` on each of `objects` (a page, or a list of model instances): how many rows of `related`
+    point to it by `field`. One grouped query for those objects alone."""
+    objects = list(objects)
     counts = dict(
         related.filter(**{f"{field}__in": [o.pk for o in objects]})
         .order_by()

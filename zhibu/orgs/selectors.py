@@ -1,6 +1,6 @@
 """Reads of the organisation tree, always through the visibility mechanism."""
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from zhibu.accounts.reach import visible
 
@@ -12,9 +12,7 @@ def branches_for(user, capability: str = "org.view"):
 
 
 def towns_for(user):
-    return visible(Town, user, "org.view").annotate(
-        branch_count=Count("branches", distinct=True),
-    )
+    return visible(Town, user, "org.view")
 
 
 def members_for(

@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, require, visible
 from zhibu.core import exports
 from zhibu.core.models import Job
-from zhibu.core.pagination import Paginator, count_per_page
+from zhibu.core.pagination import Paginator, count_related
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 
 from . import services
@@ -46,8 +46,9 @@ def tree(request):
     if domain:
         branches = branches.filter(domain=domain)
     page = Paginator(branches.order_by("town__code", "code"), 50).get_page(request.GET.get("page"))
-    count_per_page(page, Member.objects.filter(left__isnull=True), "branch", "member_count")
-    towns = towns_for(request.user).order_by("code")
+    count_related(page, Member.objects.filter(left__isnull=True), "branch", "member_count")
+    towns = list(towns_for(request.user).order_by("code"))
+    count_related(towns, Branch.objects.all(), "town", "branch_count")
     context = {
         "page": page,
         "towns": towns,

@@ -16,7 +16,7 @@ from django_ratelimit.decorators import ratelimit
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
 from zhibu.core import qr
 from zhibu.core.figures import shared as shared_figures
-from zhibu.core.pagination import Paginator, count_per_page
+from zhibu.core.pagination import Paginator, count_related
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import District
 
@@ -99,7 +99,8 @@ def index(request):
     if year.isdigit():
         classes = classes.filter(start__year=int(year))
     page = Paginator(classes.order_by("-start", "-id"), 30).get_page(request.GET.get("page"))
-    count_per_page(page, Enrolment.objects.all(), "klass", "size")
+    # The people of each class that the user may see on its roster (a supervisor, their town's).
+    count_related(page, visible(Enrolment, request.user, "training.view"), "klass", "size")
     mine = []
     if request.user.member_id:
         mine = (
