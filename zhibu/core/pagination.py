@@ -42,6 +42,8 @@ def count_related(objects, related: QuerySet, field: str, attr: str) -> None:
     """Set `attr` on each of `objects` (a page, or a list of model instances): how many rows of `related`
     point to it by `field`. One grouped query for those objects alone."""
     objects = list(objects)
+    if not objects:
+        return
     counts = dict(
         related.filter(**{f"{field}__in": [o.pk for o in objects]})
         .order_by()

@@ -16,7 +16,7 @@ from django_ratelimit.decorators import ratelimit
 from zhibu.accounts.reach import can, get_visible_or_404, has_capability, reaches, require, visible
 from zhibu.core import qr
 from zhibu.core.figures import shared as shared_figures
-from zhibu.core.pagination import Paginator, count_related
+from zhibu.core.pagination import Paginator
 from zhibu.core.xlsx import XLSX_TYPE, workbook_bytes
 from zhibu.orgs.models import District
 
@@ -99,8 +99,7 @@ def index(request):
     if year.isdigit():
         classes = classes.filter(start__year=int(year))
     page = Paginator(classes.order_by("-start", "-id"), 30).get_page(request.GET.get("page"))
-    # The people of each class that the user may see on its roster (a supervisor, their town's).
-    count_related(page, visible(Enrolment, request.user, "training.view"), "klass", "size")
+    selectors.roster_sizes(page, request.user)
     mine = []
     if request.user.member_id:
         mine = (
