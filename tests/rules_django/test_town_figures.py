@@ -37,3 +37,11 @@ def test_town_table_is_shared_and_refreshed_when_a_record_goes_live(
         meeting = held_meeting(cast.a, cast.secretary_a, types=("theme_day",), day=day)
         services.meeting_submit(meeting=meeting, today=today)
     assert _theme_days(client, day.year) == before - 1
+
+
+def test_each_branch_and_each_of_its_findings_links_to_the_branch_page(cast, login):
+    year = timezone.localdate().year - 1
+    html = login("supervisor").get(f"/rules/towns/T1/?year={year}").content.decode()
+    for code in ("T1-001", "T1-002"):
+        assert f'href="/rules/branches/{code}/?year={year}"' in html
+        assert f'href="/rules/branches/{code}/?year={year}&amp;rule=theme_day"' in html  # none held that year
