@@ -287,7 +287,7 @@ def dumps(data) -> str:
 
 DEMO_USERS = ["demo-admin", "demo-centre", "demo-supervisor", "demo-secretary", "demo-member"]
 
-_MAIN_PAGES = """
+MAIN_PAGES = """
 import json
 from importlib import import_module
 from django.conf import settings
@@ -329,7 +329,7 @@ def demo_district(stack: Stack, users: list[str] = DEMO_USERS) -> dict[str, dict
     the product) and the first visible branch's page and record book.
     """
     stack.zhibu("demo-district", timeout=1200)
-    out = stack.python(f"USERS = {users!r}\n" + _MAIN_PAGES)
+    out = stack.python(f"USERS = {users!r}\n" + MAIN_PAGES)
     return json.loads(out.strip().splitlines()[-1])
 
 

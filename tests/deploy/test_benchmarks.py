@@ -75,6 +75,13 @@ def test_the_city_generator_fills_the_applications_tables():
         assert all(p["refreshed_after_seconds"] >= 0 for p in pages.values())
         assert set(summaries["recomputed_in_request"]["pages"]) == set(pages)
         assert summaries["stale_served"]["worker_peak_rss_mb"] > 0
+
+        # The main pages at the city's scale, as its administrator, a district's and a town supervisor.
+        pages = _script("pages.py", "--city-db", db, "--rounds", "1")
+        assert pages["database"] == db and pages["not_200"] == []
+        users = {p["user"] for p in pages["pages"]}
+        assert users == {"bench-city-admin", "bench-district-admin", "bench-town-supervisor"}
+        assert pages["pages_measured"] > 20 and all(p["first_ms"] > 0 for p in pages["pages"])
     finally:
         with pg_connect(DEFAULT_PG, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
