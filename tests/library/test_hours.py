@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from zhibu.library import selectors
+from zhibu.library import exports, selectors
 from zhibu.library.models import CollectiveStudy, HallVisit, StudyDay
 
 
@@ -132,6 +132,7 @@ def test_an_export_larger_than_a_chunk_reads_its_sums_a_chunk_at_a_time_and_says
 
     whole = workbook()
     spans, read = [], selectors.Hours.read
+    monkeypatch.setattr(exports, "READ_ONCE", 2)
     monkeypatch.setattr(selectors, "SUMMARY_CHUNK", 2)
     monkeypatch.setattr(selectors, "ROW_CHUNK", 2)
     monkeypatch.setattr(
