@@ -339,7 +339,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "zhibu.core.api.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "zhibu.core.pagination.APIPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "zhibu.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

@@ -1,10 +1,12 @@
 """Long lists: counted no further than anyone pages, with their per-row counts taken for the page alone."""
 
+import json
 import re
 
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from zhibu.core import pagination
 from zhibu.core.pagination import Paginator, count_related
@@ -68,3 +70,23 @@ def test_the_organisation_page_shows_each_towns_branches_and_each_branchs_curren
         row = re.search(rf">{branch.name}</a>.*?</tr>", html, re.S).group(0)
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         assert cells[2] == str(Member.objects.filter(branch=branch, left__isnull=True).count())
+
+
+def test_an_api_list_counts_as_far_as_its_pages_go_and_says_when_there_are_more(cast, monkeypatch):
+    monkeypatch.setattr(pagination.APIPagination, "page_size", 2)
+    client = APIClient()
+    client.force_authenticate(cast.admin)
+    total = client.get("/api/v1/members/").json()["count"]
+    assert total == Member.objects.filter(left__isnull=True).count() > 4
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 4)
+    first = client.get("/api/v1/members/").json()
+    assert (first["count"], first["count_capped"], len(first["results"])) == (4, True, 2)
+    assert client.get(first["next"]).json()["next"] is None  # the pages go as far as the limit
+    assert client.get("/api/v1/members/?page=3").status_code == 404
+    narrow = client.get("/api/v1/members/", {"branch": cast.b.code}).json()  # a filter reads the rest
+    assert narrow["count_capped"] is False and narrow["count"] == len({m["id"] for m in narrow["results"]})
+    schema = json.loads(client.get("/api/v1/schema/?format=json").content)
+    listed = schema["components"]["schemas"]["PaginatedMemberList"]
+    assert (
+        list(listed["properties"])[:2] == ["count", "count_capped"] and "count_capped" in listed["required"]
+    )

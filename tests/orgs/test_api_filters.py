@@ -1,8 +1,11 @@
 """The API's list filters are in its OpenAPI schema (so clients and the fuzz tests know them) and filter."""
 
+import datetime
 import json
 
 from rest_framework.test import APIClient
+
+from tests.records.helpers import held_meeting
 
 
 def params(schema: dict, path: str) -> set[str]:
@@ -24,3 +27,21 @@ def test_list_filters_are_documented_and_work(cast):
     branches = client.get("/api/v1/branches/", {"town": branch.town.code}).json()
     rows = branches["results"] if isinstance(branches, dict) else branches
     assert rows and {b["town"] for b in rows} == {branch.town.code}
+
+
+def test_meetings_are_listed_by_town_branch_status_and_dates(cast):
+    march = held_meeting(cast.a, cast.secretary_a, day=datetime.date(2025, 3, 5))
+    may = held_meeting(cast.c, cast.admin, day=datetime.date(2025, 5, 6))
+    other_town = held_meeting(cast.b, cast.secretary_b, day=datetime.date(2025, 3, 7))
+    client = APIClient()
+    client.force_authenticate(cast.admin)
+    schema = json.loads(client.get("/api/v1/schema/?format=json").content)
+    assert {"town", "branch", "status", "from", "to"} <= params(schema, "/api/v1/meetings/")
+
+    def ids(**query):
+        return {m["id"] for m in client.get("/api/v1/meetings/", query).json()["results"]}
+
+    assert ids(town=cast.a.town.code) == {march.pk, may.pk}
+    assert ids(town=cast.b.town.code) == {other_town.pk}
+    assert ids(town=cast.a.town.code, **{"from": "2025-04-01"}) == {may.pk}
+    assert ids(branch=cast.a.code, to="2025-03-31") == {march.pk}

@@ -5,6 +5,8 @@ meetings and 0.4 s for 2.5 million members, on every page. Nobody pages through 
 filter by town or branch), so `Paginator` counts up to COUNT_LIMIT and the pager then says there are more
 than that; the pages go as far as the limit. Below it the count is exact, as before.
 
+The API's lists page the same way (APIPagination): their `count` stops at the limit too, and says so.
+
 `count_related` is the same idea for a column of counts (members per branch, people per class, branches
 per town): they are counted for the rows shown, not grouped over every row in reach before the page is cut.
 """
@@ -14,6 +16,8 @@ from __future__ import annotations
 from django.core import paginator
 from django.db.models import Count, QuerySet
 from django.utils.functional import cached_property
+from rest_framework import pagination
+from rest_framework.response import Response
 
 COUNT_LIMIT = 10_000
 
@@ -36,6 +40,36 @@ class Paginator(paginator.Paginator):
     def capped(self) -> bool:
         """There are more rows than the pages reach: the pager says so."""
         return self.found > COUNT_LIMIT
+
+
+class APIPagination(pagination.PageNumberPagination):
+    """Pages of PAGE_SIZE, counted as the pages are (as Paginator): exactly up to COUNT_LIMIT rows;
+    beyond that `count` is COUNT_LIMIT, `count_capped` is true and the pages go as far as that. A larger set
+    (a city's meetings) is read in parts by its filters: town, branch, dates."""
+
+    django_paginator_class = Paginator
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_capped": self.page.paginator.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        properties = described["properties"]
+        properties["count"]["description"] = f"条数，最多数到 {COUNT_LIMIT}"
+        capped = {"type": "boolean", "description": f"超过 {COUNT_LIMIT} 条：请用筛选分批读取"}
+        described["properties"] = {"count": properties["count"], "count_capped": capped} | {
+            k: v for k, v in properties.items() if k != "count"
+        }
+        described["required"] = [*described.get("required", []), "count_capped"]
+        return described
 
 
 def count_related(objects, related: QuerySet, field: str, attr: str) -> None:

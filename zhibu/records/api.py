@@ -1,8 +1,11 @@
 """This area's REST endpoints (read-only): meetings in reach with attendance, resolutions and attachments.
 
-register(router) is called by zhibu/api.py. Filter with ?branch=CODE, ?status=, ?from=YYYY-MM-DD, ?to=.
+register(router) is called by zhibu/api.py. Filter with ?town=CODE, ?branch=CODE, ?status=, ?from=YYYY-MM-DD,
+?to=: a city's records are read in parts (a list counts up to 10,000), a town and a month at a time.
 """
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from zhibu.core.api import ReachViewSetMixin
@@ -65,6 +68,17 @@ class MeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("town", str, description="只列这个镇街（代码）的会议"),
+            OpenApiParameter("branch", str, description="只列这个支部（代码）的会议"),
+            OpenApiParameter("status", str, enum=Meeting.Status.values, description="只列这个状态的会议"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="会议日期不早于这一天"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="会议日期不晚于这一天"),
+        ]
+    )
+)
 class MeetingViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """会议纪实 in the reader's reach."""
 
@@ -77,6 +91,8 @@ class MeetingViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = super().get_queryset().order_by("-date", "-id")
         params = self.request.query_params
+        if params.get("town"):
+            qs = qs.filter(branch__town__code=params["town"])
         if params.get("branch"):
             qs = qs.filter(branch__code=params["branch"])
         if params.get("status"):
