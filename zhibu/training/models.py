@@ -24,8 +24,15 @@ MEMBER_REACH = {
     "town": "member__branch__town_id",
     "branch": "member__branch_id",
 }
+# A roster row lies in its class's district (services.enrolment_add admits only that district's members):
+# a district's staff see it by the class, without joining every member; a town or branch by the member.
+ROSTER_REACH = {
+    "district": "klass__district_id",
+    "town": "member__branch__town_id",
+    "branch": "member__branch_id",
+}
 ENROLMENT_REACH = {
-    "district": "enrolment__member__branch__town__district_id",
+    "district": "enrolment__klass__district_id",
     "town": "enrolment__member__branch__town_id",
     "branch": "enrolment__member__branch_id",
 }
@@ -109,7 +116,7 @@ class Enrolment(ChoiceLabels, models.Model):
     result = models.CharField(_("结业结果"), max_length=8, choices=Result.choices, blank=True, default="")
     result_note = models.CharField(_("结果说明"), max_length=200, blank=True)
 
-    reach_fields = MEMBER_REACH
+    reach_fields = ROSTER_REACH
     reach_self = "member_id"
 
     class Meta:

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
 
-from zhibu.accounts.reach import reaches, visible
+from zhibu.accounts.reach import visible
 from zhibu.core.pagination import count_related
 from zhibu.orgs.models import MemberRole
 
@@ -20,17 +20,8 @@ def classes_for(user):
 
 def roster_sizes(classes, user) -> None:
     """Set `size` on each of `classes`: the people on its roster whom `user` may see, as its page lists them
-    (a town supervisor, their town's). A class's roster is of its district (services.enrolment_add), so
-    over the whole district it is the roster itself, counted without the reach's joins through 2.5
-    million members."""
-    classes = list(classes)
-    district_wide = {
-        r.district_id for r in reaches(user) if r.level == "district" and "training.view" in r.capabilities
-    }
-    whole = [k for k in classes if k.district_id in district_wide]
-    count_related(whole, Enrolment.objects.all(), "klass", "size")
-    part = [k for k in classes if k.district_id not in district_wide]
-    count_related(part, visible(Enrolment, user, "training.view"), "klass", "size")
+    (a town supervisor, their town's)."""
+    count_related(classes, visible(Enrolment, user, "training.view"), "klass", "size")
 
 
 def item_stats(district, exam_id=None) -> dict:
