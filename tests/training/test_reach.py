@@ -177,3 +177,23 @@ def test_api_lists_only_what_is_in_reach(world, login):
     assert (
         login("supervisor").get("/api/v1/training/classes/").json()["count"] == 1
     )  # once, not once per trainee
+
+
+def test_a_class_is_seen_once_through_its_roster_and_read_without_joining_it(cast, course):
+    """Reach through a class's roster is a semi-join: each class once, however many of the branch are on it,
+    with no join (and no DISTINCT) that a city's rosters would multiply."""
+    from zhibu.accounts.reach import visible
+    from zhibu.orgs.models import Member
+    from zhibu.training.models import Enrolment, TrainingClass
+
+    klass = course.klass
+    on_roster = set(klass.enrolments.values_list("member__name", flat=True))
+    for m in Member.objects.filter(branch=cast.a).exclude(name__in=on_roster):
+        Enrolment.objects.create(klass=klass, member=m)
+    assert klass.enrolments.filter(member__branch=cast.a).count() >= 3
+    for user in (cast.secretary_a, cast.member_a, cast.supervisor):
+        classes = visible(TrainingClass.objects.all(), user, "training.view")
+        assert list(classes.values_list("pk", flat=True)) == [klass.pk]
+        outer = str(classes.query).split(" WHERE ")[0]  # the roster is read in the IN (SELECT ...) only
+        assert 'FROM "training_trainingclass"' in outer and "JOIN" not in outer
+    assert not visible(TrainingClass.objects.all(), cast.secretary_b, "training.view").exists()
