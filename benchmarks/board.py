@@ -138,6 +138,29 @@ def city_users() -> tuple[str, str, str, str]:
     return city.username, one.username, sup.username, town.code
 
 
+def branch_users() -> tuple[str, str]:
+    """The benchmark's branch accounts in the city database (made once): the secretary of the town
+    supervisor's first branch and an ordinary member of it, the users a city has millions of."""
+    from zhibu.accounts.models import Grant, Role, User
+    from zhibu.orgs.models import Branch, District, Member, Town
+
+    district = District.objects.order_by("code").first()
+    town = Town.objects.filter(district=district).order_by("code").first()
+    branch = Branch.objects.filter(town=town).order_by("code").first()
+    made = []
+    for username, role, members in (
+        ("bench-secretary", "branch_secretary", Member.objects.filter(roles__role="secretary")),
+        ("bench-member", "member", Member.objects.filter(roles__isnull=True, left__isnull=True)),
+    ):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            member = members.filter(branch=branch).order_by("pk").first()
+            user = User.objects.create(username=username, display_name=member.name, member=member)
+            Grant.objects.create(user=user, role=Role.objects.get(code=role), branch=branch)
+        made.append(user.username)
+    return made[0], made[1]
+
+
 def inner_city(requests: int) -> dict:
     from zhibu.orgs.models import District
 

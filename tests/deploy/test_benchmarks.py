@@ -76,11 +76,18 @@ def test_the_city_generator_fills_the_applications_tables():
         assert set(summaries["recomputed_in_request"]["pages"]) == set(pages)
         assert summaries["stale_served"]["worker_peak_rss_mb"] > 0
 
-        # The main pages at the city's scale, as its administrator, a district's and a town supervisor.
+        # The main pages at the city's scale, as its administrator, a district's, a town supervisor, and a
+        # branch's secretary and member.
         pages = _script("pages.py", "--city-db", db, "--rounds", "1")
         assert pages["database"] == db and pages["not_200"] == []
         users = {p["user"] for p in pages["pages"]}
-        assert users == {"bench-city-admin", "bench-district-admin", "bench-town-supervisor"}
+        assert users == {
+            "bench-city-admin",
+            "bench-district-admin",
+            "bench-town-supervisor",
+            "bench-secretary",
+            "bench-member",
+        }
         assert pages["pages_measured"] > 20 and all(p["first_ms"] > 0 for p in pages["pages"])
     finally:
         with pg_connect(DEFAULT_PG, autocommit=True) as conn:
