@@ -10,8 +10,8 @@ from zhibu.orgs.models import Town
 from . import selectors
 
 # Up to this many members (a district of a city has about 160,000) the sums are read once for the three
-# sheets, some 40 MB; a whole city's 2.5 million would take the worker to hundreds of MB, so each sheet then
-# reads them a chunk of members at a time (twice the reading, flat memory).
+# sheets, some 40 MB; a whole city's 2.5 million would take the worker to hundreds of MB, so they are then
+# read a chunk of members at a time: once for both summary sheets, once more for the member sheet.
 READ_ONCE = 250_000
 
 
@@ -31,12 +31,10 @@ def hours_export(user, params: dict) -> Export:
     def sheets():
         hours = selectors.Hours.read(members, year) if rows <= READ_ONCE else None
         summary_header = ["名称", "党员数", "已达标", "达标率（%）", "人均学时"]
+        found = selectors.summaries_by(members, year, ("town", "branch"), hours)  # one reading for both
 
         def summary(by):
-            return [
-                [s.name, s.members, s.met, s.rate, s.average]
-                for s in selectors.summaries(members, year, by, hours)
-            ]
+            return [[s.name, s.members, s.met, s.rate, s.average] for s in found[by]]
 
         header = ["乡镇（街道）", "支部", "姓名", "在线学时", "集中学习学时", "合计", "应完成", "尚差"]
         data = (

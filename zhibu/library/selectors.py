@@ -172,6 +172,9 @@ class Summary:
 SUMMARY_CHUNK = 50000
 
 
+GROUPS = {"town": ("branch__town__code", "branch__town__name"), "branch": ("branch__code", "branch__name")}
+
+
 def summaries(members, year: int, by: str, hours: Hours | None = None) -> list[Summary]:
     """Per town (by="town") or per branch (by="branch"): members, how many met the requirement, hours.
 
@@ -179,31 +182,38 @@ def summaries(members, year: int, by: str, hours: Hours | None = None) -> list[S
     members at a time (by ranges of id, so no list of ids is sent), so memory stays flat however many
     members the reach holds; `hours` given (an export that reads them once for several sheets) is used
     for all of them."""
-    key, name = (
-        ("branch__town__code", "branch__town__name") if by == "town" else ("branch__code", "branch__name")
-    )
-    out: dict[str, Summary] = {}
+    return summaries_by(members, year, (by,), hours)[by]
+
+
+def summaries_by(members, year: int, groups, hours: Hours | None = None) -> dict[str, list[Summary]]:
+    """summaries() for several groupings (of GROUPS) in one reading of the members and their sums."""
+    fields = ["id"] + [f for by in groups for f in GROUPS[by]]
+    out: dict[str, dict[str, Summary]] = {by: {} for by in groups}
     if hours is not None:
-        _summarise(out, members.order_by().values_list("id", key, name).iterator(chunk_size=5000), hours)
+        _summarise(out, members.order_by().values_list(*fields).iterator(chunk_size=5000), hours)
     else:
         after = 0
-        while rows := list(
-            members.filter(id__gt=after).order_by("id").values_list("id", key, name)[:SUMMARY_CHUNK]
-        ):
+        while rows := list(members.filter(id__gt=after).order_by("id").values_list(*fields)[:SUMMARY_CHUNK]):
             _summarise(out, rows, Hours.read(members, year, span=(after, rows[-1][0])))
             if len(rows) < SUMMARY_CHUNK:
                 break
             after = rows[-1][0]
-    return sorted(out.values(), key=lambda s: s.key)
+    return {by: sorted(found.values(), key=lambda s: s.key) for by, found in out.items()}
 
 
-def _summarise(out: dict[str, Summary], rows, hours: Hours) -> None:
-    for mid, code, label in rows:
-        s = out.setdefault(code, Summary(code, label))
+def _summarise(out: dict[str, dict[str, Summary]], rows, hours: Hours) -> None:
+    """Add each (id, code, name, code, name, ...) row to its group of every grouping in `out`, in order."""
+    for mid, *labels in rows:
         total = round(hours.online.get(mid, 0.0) + hours.collective.get(mid, 0.0), 1)
-        s.members += 1
-        s.met += credit.owed(credit.required(mid in hours.committee), total) == 0
-        s.hours += total
+        met = credit.owed(credit.required(mid in hours.committee), total) == 0
+        for i, found in enumerate(out.values()):
+            code, label = labels[2 * i], labels[2 * i + 1]
+            s = found.get(code)
+            if s is None:
+                s = found[code] = Summary(code, label)
+            s.members += 1
+            s.met += met
+            s.hours += total
 
 
 def hall_person_times(visits) -> int:
