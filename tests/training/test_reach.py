@@ -197,3 +197,27 @@ def test_a_class_is_seen_once_through_its_roster_and_read_without_joining_it(cas
         outer = str(classes.query).split(" WHERE ")[0]  # the roster is read in the IN (SELECT ...) only
         assert 'FROM "training_trainingclass"' in outer and "JOIN" not in outer
     assert not visible(TrainingClass.objects.all(), cast.secretary_b, "training.view").exists()
+
+
+def test_own_rows_a_grant_already_shows_are_not_asked_for_again_and_still_shown_when_it_does_not(
+    cast, course
+):
+    """A secretary's own roster rows: shown by the grant over their branch (no second condition OR-ed across
+    two tables, which no index serves); a secretary whose grant lies elsewhere (moved branch) still sees them.
+    """
+    from zhibu.accounts.reach import forget, visible
+    from zhibu.training.models import Enrolment
+
+    mine = enrolment_of(course.klass, "甲书记")
+    user = cast.secretary_a
+    rows = visible(Enrolment.objects.all(), user, "training.view")
+    assert mine in rows and '"training_enrolment"."member_id" =' not in str(rows.query).split(" WHERE ")[1]
+    assert rows.filter(member__branch=cast.a).count() > 1
+
+    member = user.member
+    member.branch = cast.c  # moved to another branch; the grant still names the old one
+    member.save()
+    forget(user)
+    rows = visible(Enrolment.objects.all(), user, "training.view")
+    assert '"training_enrolment"."member_id" =' in str(rows.query).split(" WHERE ")[1]
+    assert list(rows.filter(member=member)) == [mine] and rows.filter(member__branch=cast.a).exists()
