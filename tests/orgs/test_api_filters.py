@@ -45,3 +45,21 @@ def test_meetings_are_listed_by_town_branch_status_and_dates(cast):
     assert ids(town=cast.b.town.code) == {other_town.pk}
     assert ids(town=cast.a.town.code, **{"from": "2025-04-01"}) == {may.pk}
     assert ids(branch=cast.a.code, to="2025-03-31") == {march.pk}
+
+
+def test_branch_member_counts_are_the_same_in_the_list_and_on_each_branch(cast):
+    """The list counts its page's members (not the whole reach's before the page is cut): current members
+    only, as the branch's own answer says."""
+    from zhibu.orgs.models import Member
+
+    gone = Member.objects.filter(branch=cast.a).exclude(name="甲书记").first()
+    gone.left = datetime.date(2024, 1, 1)
+    gone.save()
+    client = APIClient()
+    client.force_authenticate(cast.admin)
+    listed = {b["code"]: b["member_count"] for b in client.get("/api/v1/branches/").json()["results"]}
+    assert set(listed) >= {cast.a.code, cast.b.code, cast.c.code}
+    for code, count in listed.items():
+        assert client.get(f"/api/v1/branches/{code}/").json()["member_count"] == count
+        assert count == Member.objects.filter(branch__code=code, left__isnull=True).count()
+    assert listed[cast.a.code] == Member.objects.filter(branch=cast.a).count() - 1

@@ -4,6 +4,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from zhibu.accounts.reach import can
 from zhibu.core.api import ReachViewSetMixin
+from zhibu.core.pagination import count_related
 
 from .models import Branch, District, Election, Group, Member, MemberRole, Town
 
@@ -138,11 +139,7 @@ class TownViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class BranchViewSet(ReachViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """党支部: filter with ?town=CODE and ?domain=rural."""
 
-    queryset = (
-        Branch.objects.select_related("town")
-        .annotate(member_count=Count("members", filter=Q(members__left__isnull=True)))
-        .order_by("code")
-    )
+    queryset = Branch.objects.select_related("town").order_by("code")
     serializer_class = BranchSerializer
     view_capability = "org.view"
     change_capability = "org.manage"
@@ -151,11 +148,20 @@ class BranchViewSet(ReachViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnl
 
     def get_queryset(self):
         qs = super().get_queryset()
+        if self.action != "list":  # one branch: counted with it; a list counts its page's (below)
+            qs = qs.annotate(member_count=Count("members", filter=Q(members__left__isnull=True)))
         if town := self.request.query_params.get("town"):
             qs = qs.filter(town__code=town)
         if domain := self.request.query_params.get("domain"):
             qs = qs.filter(domain=domain)
         return qs
+
+    def paginate_queryset(self, queryset):
+        """The page's members counted for its branches alone: grouping a city's 2.5 million members by
+        branch before the page was cut took the city administrator's list 1.3 s."""
+        page = super().paginate_queryset(queryset)
+        count_related(page, Member.objects.filter(left__isnull=True), "branch", "member_count")
+        return page
 
 
 class GroupViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
