@@ -4,11 +4,13 @@ register(router) is called by zhibu/api.py. Filter with ?town=CODE, ?branch=CODE
 ?to=: a city's records are read in parts (a list counts up to 10,000), a town and a month at a time.
 """
 
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from zhibu.core.api import ReachViewSetMixin
+from zhibu.orgs.models import Member
 from zhibu.rules.ledger import parse_date
 
 from .models import Attachment, Attendance, Meeting, Resolution
@@ -83,7 +85,10 @@ class MeetingViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """会议纪实 in the reader's reach."""
 
     queryset = Meeting.objects.select_related("branch").prefetch_related(
-        "attendance__member", "resolutions", "attachments"
+        # the attendance names its members: their personal data stays encrypted (not decrypted 2,000 times)
+        Prefetch("attendance__member", queryset=Member.objects.only("id", "name")),
+        "resolutions",
+        "attachments",
     )
     serializer_class = MeetingSerializer
     view_capability = "records.view"
