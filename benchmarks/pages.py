@@ -1,7 +1,7 @@
 """Main pages' server time with the demo district, through the production stack (target: p95 < 100 ms).
 
     .venv/bin/python benchmarks/pages.py [--rounds 20] [--users demo-admin,demo-secretary,...]
-                                         [--city-db zhibu_city]
+                                         [--city-db zhibu_city] [--api]
 
 Brings up the production profile on loopback (benchmarks/stack.py: a throwaway PostgreSQL database,
 Redis, gunicorn with deploy/gunicorn.conf.py, one process), builds the demo district in it
@@ -15,6 +15,10 @@ is the server's own time plus a loopback round trip. The worker's own CPU time f
 from /proc (Linux; all its threads) too: on a shared machine the wall time also counts waiting for a core,
 the CPU time does not (nor does it count PostgreSQL's). Prints one JSON object: per page and user the
 p50, p95 and max in milliseconds, the CPU milliseconds (p50), and the overall p50 and p95.
+
+With --api, the REST API's lists (the first page of every one registered under /api/v1/, but those nested
+under one object) are measured the same way instead of the pages, for each user; a list the user's roles do
+not read (403) is listed in refused_403.
 
 With --city-db, the same against the database benchmarks/city.py generated (100,000 branches at
 --scale 1; its keys from var/, as city.py wrote them) instead of the demo district, as the city's
@@ -74,12 +78,13 @@ def main() -> int:
     parser.add_argument("--users", default=",".join(DEMO_USERS))
     parser.add_argument("--target-ms", type=float, default=100)
     parser.add_argument("--city-db", help="database made by benchmarks/city.py, instead of the demo district")
+    parser.add_argument("--api", action="store_true", help="the REST API's lists instead of the pages")
     args = parser.parse_args()
     reason = check_services()
     if reason:
         print(json.dumps({"benchmark": "pages", "skipped": reason}, ensure_ascii=False))
         return 2
-    report: dict = {"benchmark": "pages", "rounds": args.rounds}
+    report: dict = {"benchmark": "pages", "rounds": args.rounds, "what": "api" if args.api else "pages"}
     env = {"ZHIBU_REQUIRE_OTP_FOR_ADMINS": "0", "ZHIBU_WEB_MAX_REQUESTS": "0"}  # one worker throughout
     if args.city_db:
         var = ROOT / "var"  # the keys the city's members were encrypted with
@@ -99,10 +104,14 @@ def main() -> int:
         stack.wait_http("gunicorn")
         children = Path(f"/proc/{stack.procs['gunicorn'].pid}/task/{stack.procs['gunicorn'].pid}/children")
         worker = int(children.read_text().split()[0]) if children.exists() else None
-        pages, everything, cpu_all, failures = [], [], [], []
+        pages, everything, cpu_all, failures, refused = [], [], [], [], []
         for username, info in users.items():
-            for path in sorted({landing(port, p, info["session"]) for p in info["pages"]}):
+            paths = info["api"] if args.api else {landing(port, p, info["session"]) for p in info["pages"]}
+            for path in sorted(paths):
                 status, first, size = get_page(port, path, info["session"], timeout=600)  # warm-up
+                if args.api and status == 403:  # a list this user's roles do not read
+                    refused.append(f"{username} {path}")
+                    continue
                 if status != 200:
                     failures.append({"user": username, "page": path, "status": status})
                     continue
@@ -138,6 +147,7 @@ def main() -> int:
             "target_p95_ms": args.target_ms,
             "target_met": bool(pages) and all(p["p95_ms"] < args.target_ms for p in pages),
             "not_200": failures,
+            **({"refused_403": refused} if args.api else {}),
             "pages": pages,
         }
     )

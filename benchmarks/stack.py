@@ -294,6 +294,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from zhibu.accounts.models import User
 from zhibu.accounts.reach import capabilities, visible
+from zhibu.api import router
 from zhibu.core.nav import registry
 from zhibu.orgs.models import Branch
 
@@ -317,7 +318,9 @@ for username in USERS:
     b = visible(Branch, u, "org.view").order_by("code").first()
     if b is not None:
         pages += [f"/orgs/branches/{b.code}/", f"/records/branches/{b.code}/"]
-    out[username] = {"session": s.session_key, "pages": sorted(set(pages))}
+    # every API list (not those nested under one object, as a branch's compliance)
+    api = [f"/api/v1/{prefix}/" for prefix, *_ in router.registry if "(" not in prefix]
+    out[username] = {"session": s.session_key, "pages": sorted(set(pages)), "api": api}
 print(json.dumps(out))
 """
 

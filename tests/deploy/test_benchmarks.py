@@ -89,6 +89,14 @@ def test_the_city_generator_fills_the_applications_tables():
             "bench-member",
         }
         assert pages["pages_measured"] > 20 and all(p["first_ms"] > 0 for p in pages["pages"])
+
+        # The REST API's lists, for the same users: each one a list (or refused to a role that does not read it).
+        api = _script("pages.py", "--city-db", db, "--rounds", "1", "--api")
+        assert api["what"] == "api" and api["not_200"] == []
+        measured = {(p["user"], p["page"]) for p in api["pages"]}
+        assert ("bench-city-admin", "/api/v1/meetings/") in measured
+        assert ("bench-secretary", "/api/v1/training/enrolments/") in measured
+        assert all(p["page"].startswith("/api/v1/") for p in api["pages"])
     finally:
         with pg_connect(DEFAULT_PG, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
