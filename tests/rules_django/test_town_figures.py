@@ -45,3 +45,19 @@ def test_each_branch_and_each_of_its_findings_links_to_the_branch_page(cast, log
     for code in ("T1-001", "T1-002"):
         assert f'href="/rules/branches/{code}/?year={year}"' in html
         assert f'href="/rules/branches/{code}/?year={year}&amp;rule=theme_day"' in html  # none held that year
+
+
+def test_a_large_towns_table_is_paged_and_its_summary_counts_every_branch(cast, login, monkeypatch):
+    from zhibu.rules import views
+
+    monkeypatch.setattr(views, "TOWN_PAGE", 1)
+    client = login("supervisor")
+    first = client.get("/rules/towns/T1/")
+    second = client.get("/rules/towns/T1/", {"page": 2, "only": ""})
+    branches = [r["branch"].code for r in first.context["rows"]]
+    assert branches == ["T1-001", "T1-002"]  # the summary and the counts are the whole town's
+    assert [r["branch"].code for r in first.context["page"]] == ["T1-001"]
+    assert [r["branch"].code for r in second.context["page"]] == ["T1-002"]
+    text = first.content.decode()
+    assert "共 2 个支部" in text and "第 1 / 2 页" in text and "only=&amp;page=2" not in text
+    assert "?page=2" in text and "only=&amp;page=1" in second.content.decode()
