@@ -41,7 +41,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
 
 class TrainingClassViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = TrainingClass.objects.distinct().order_by("-start", "-id")
+    queryset = TrainingClass.objects.order_by("-start", "-id")
     serializer_class = TrainingClassSerializer
     view_capability = "training.view"
 

@@ -78,7 +78,7 @@ def _district(user) -> District:
 
 
 def _class(request, pk) -> TrainingClass:
-    return get_visible_or_404(TrainingClass.objects.distinct(), request.user, "training.view", pk=pk)
+    return get_visible_or_404(TrainingClass.objects.all(), request.user, "training.view", pk=pk)
 
 
 def _require_view(user) -> None:
