@@ -28,6 +28,7 @@ SEVERITY = {"violation": "不合规", "warning": "提醒"}
 # Branches in one page of a town's table (a city's towns average 300; the export has them all): a whole
 # town's cells took the page over 100 ms to write.
 TOWN_PAGE = 100
+
 # The town table's columns: rule families, in the order a secretary thinks of them.
 FAMILIES = [
     ("general_meeting", "党员大会"),
