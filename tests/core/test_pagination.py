@@ -90,3 +90,23 @@ def test_an_api_list_counts_as_far_as_its_pages_go_and_says_when_there_are_more(
     assert (
         list(listed["properties"])[:2] == ["count", "count_capped"] and "count_capped" in listed["required"]
     )
+
+
+def test_a_page_of_rows_with_their_related_rows_is_the_same_page_read_in_two_steps(
+    cast, django_assert_num_queries
+):
+    members = Member.objects.select_related("branch__town").order_by("-branch__code", "name", "id")
+    expected = list(members.all())  # (not members itself: a page of an evaluated queryset is cut from it)
+    paginator = Paginator(members, 3)
+    seen = []
+    for number in paginator.page_range:
+        paginator.count  # noqa: B018 (counted once, for every page)
+        with django_assert_num_queries(
+            2
+        ) as queries:  # which rows, then those rows with their branch and town
+            rows = list(paginator.get_page(number))
+        assert "orgs_branch" not in queries.captured_queries[0]["sql"].split("ORDER BY")[0].split("FROM")[0]
+        with django_assert_num_queries(0):
+            seen += [(m.pk, m.branch.code, m.branch.town.name) for m in rows]
+    assert seen == [(m.pk, m.branch.code, m.branch.town.name) for m in expected]
+    assert Paginator(Member.objects.order_by("id"), 3).get_page(1).object_list.query.is_sliced  # one step

@@ -7,6 +7,11 @@ than that; the pages go as far as the limit. Below it the count is exact, as bef
 
 The API's lists page the same way (APIPagination): their `count` stops at the limit too, and says so.
 
+A page of a list that shows related rows (select_related) is read in two steps: which rows are on it,
+by the filter and the order alone, and then those rows with what they show. Read in one query, PostgreSQL
+joins every row in reach to its related rows before the page is cut (the district's 1,107 retrainings to
+its 32,865 enrolments, twice), where the page needs fifty.
+
 `count_related` is the same idea for a column of counts (members per branch, people per class, branches
 per town): they are counted for the rows shown, not grouped over every row in reach before the page is cut.
 """
@@ -40,6 +45,15 @@ class Paginator(paginator.Paginator):
     def capped(self) -> bool:
         """There are more rows than the pages reach: the pager says so."""
         return self.found > COUNT_LIMIT
+
+    def page(self, number):
+        page = super().page(number)
+        rows = page.object_list
+        if isinstance(rows, QuerySet) and rows.query.select_related and not rows.query.values_select:
+            ids = list(rows.values_list("pk", flat=True))
+            found = self.object_list.order_by().in_bulk(ids)
+            page.object_list = [found[pk] for pk in ids if pk in found]  # a row deleted meanwhile is left out
+        return page
 
 
 class APIPagination(pagination.PageNumberPagination):

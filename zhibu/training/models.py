@@ -533,6 +533,7 @@ class Retraining(ChoiceLabels, models.Model):
     class Meta:
         verbose_name = _("补训")
         ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["-created", "-id"], name="training_retraining_newest")]
         constraints = [
             models.UniqueConstraint(
                 fields=["member", "reason", "from_enrolment"],
