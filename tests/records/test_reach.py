@@ -146,6 +146,50 @@ def test_api_lists_only_meetings_in_reach(world):
     assert [r["id"] for r in rows] == [world.meeting.pk] and rows[0]["branch"] == "T1-001"
 
 
+def test_api_meetings_carry_their_attendance_with_names(world):
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from zhibu.orgs.models import Member
+    from zhibu.records.models import Attendance
+
+    worker = Member.objects.get(name="甲党务")
+    signed = timezone.make_aware(datetime.datetime(2025, 6, 1, 9, 5))
+    Attendance.objects.create(
+        meeting=world.meeting, member=world.member_of_a, state="present", signed_at=signed
+    )
+    Attendance.objects.create(
+        meeting=world.meeting, member=worker, state="leave", reason="外出务工", by_proxy=True
+    )
+    api = APIClient()
+    api.force_authenticate(world.admin)
+    for url in ("/api/v1/meetings/?branch=T1-001&from=2000-01-01", f"/api/v1/meetings/{world.meeting.pk}/"):
+        body = api.get(url).json()
+        meeting = body["results"][0] if "results" in body else body
+        rows = sorted(meeting["attendance"], key=lambda r: r["member"])
+        assert rows == sorted(
+            [
+                {
+                    "member": world.member_of_a.pk,
+                    "name": "甲党员",
+                    "state": "present",
+                    "reason": "",
+                    "signed_at": "2025-06-01T09:05:00+08:00",
+                    "by_proxy": False,
+                },
+                {
+                    "member": worker.pk,
+                    "name": "甲党务",
+                    "state": "leave",
+                    "reason": "外出务工",
+                    "signed_at": None,
+                    "by_proxy": True,
+                },
+            ],
+            key=lambda r: r["member"],
+        )
+
+
 MATRIX += [
     ("records:exclusions", "get", lambda w: "/records/branches/T1-001/exclusions/", VIEW_A),
     ("records:exclusions", "post", lambda w: "/records/branches/T1-001/exclusions/", MANAGE_A),

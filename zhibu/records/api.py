@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from zhibu.core.api import ReachViewSetMixin
-from zhibu.orgs.models import Member
 from zhibu.rules.ledger import parse_date
 
 from .models import Attachment, Attendance, Meeting, Resolution
@@ -22,6 +21,19 @@ class AttendanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attendance
         fields = ["member", "name", "state", "reason", "signed_at", "by_proxy"]
+
+    def to_representation(self, row):
+        """The fields above (they also describe the schema), written out directly: a page of 50 meetings
+        has about 1,250 of these rows, and going field by field through DRF took as long as reading them."""
+        signed_at = row.signed_at
+        return {
+            "member": row.member_id,
+            "name": row.member.name,
+            "state": row.state,
+            "reason": row.reason,
+            "signed_at": None if signed_at is None else self.fields["signed_at"].to_representation(signed_at),
+            "by_proxy": row.by_proxy,
+        }
 
 
 class ResolutionSerializer(serializers.ModelSerializer):
@@ -85,8 +97,14 @@ class MeetingViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """会议纪实 in the reader's reach."""
 
     queryset = Meeting.objects.select_related("branch").prefetch_related(
-        # the attendance names its members: their personal data stays encrypted (not decrypted 2,000 times)
-        Prefetch("attendance__member", queryset=Member.objects.only("id", "name")),
+        # The attendance names its members: their personal data stays encrypted (not decrypted 2,000 times),
+        # and the names come in the same query as the rows (not a second prefetch matched up row by row).
+        Prefetch(
+            "attendance",
+            queryset=Attendance.objects.select_related("member").only(
+                *("meeting_id", "member_id", "state", "reason", "signed_at", "by_proxy", "member__name")
+            ),
+        ),
         "resolutions",
         "attachments",
     )
