@@ -101,9 +101,10 @@ class MeetingViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
         # and the names come in the same query as the rows (not a second prefetch matched up row by row).
         Prefetch(
             "attendance",
-            queryset=Attendance.objects.select_related("member").only(
-                *("meeting_id", "member_id", "state", "reason", "signed_at", "by_proxy", "member__name")
-            ),
+            queryset=Attendance.objects.select_related("member")
+            .only(*("meeting_id", "member_id", "state", "reason", "signed_at", "by_proxy", "member__name"))
+            # each meeting's rows by member, as before, without joining the meetings to sort by their order
+            .order_by("meeting_id", "member_id"),
         ),
         "resolutions",
         "attachments",
