@@ -49,3 +49,21 @@ def test_a_chunk_costs_the_same_queries_whatever_its_size(cast):
     figures = set(BranchStatus.objects.values_list("violations", flat=True))
     # one UPDATE per distinct violation figure, everything else is grouped
     assert _queries(lambda: status.rebuild_chunk(ids)) <= one + len(figures) - 1
+
+
+def test_a_refresh_writes_new_and_existing_rows_in_one_statement(cast):
+    from django.utils import timezone
+
+    from zhibu.supervision.models import Finding
+
+    ids = sorted(Branch.objects.values_list("pk", flat=True))
+    status.refresh(ids[:1])
+    BranchStatus.objects.filter(branch_id=ids[0]).update(open_findings=99, month="2000-01")
+    with CaptureQueriesContext(connection) as ctx:
+        status.refresh(ids)  # one row to bring up to date, the others new
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().startswith(("INSERT", "UPDATE"))]
+    assert len(writes) == 1
+    assert sorted(BranchStatus.objects.values_list("branch_id", flat=True)) == ids
+    row = BranchStatus.objects.get(branch_id=ids[0])
+    assert row.month == f"{timezone.localdate():%Y-%m}"
+    assert row.open_findings == Finding.objects.filter(branch_id=ids[0]).exclude(status="closed").count()

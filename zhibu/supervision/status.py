@@ -123,17 +123,16 @@ def refresh(branch_ids, today: datetime.date | None = None) -> None:
         .annotate(n=Count("id"))
     ):
         values[r["branch_id"]]["open_dispatches"] = r["n"]
-    existing = set(BranchStatus.objects.filter(branch_id__in=values).values_list("branch_id", flat=True))
     fields = list(next(iter(values.values())).keys())
     now = timezone.now()
-    new, old = [], []
-    for pk, v in values.items():
-        row = BranchStatus(branch_id=pk, updated=now, **v)
-        (old if pk in existing else new).append(row)
-    if new:
-        BranchStatus.objects.bulk_create(new, ignore_conflicts=True)
-    if old:
-        BranchStatus.objects.bulk_update(old, fields + ["updated"], batch_size=500)
+    # One INSERT ... ON CONFLICT DO UPDATE for new and existing rows alike. (bulk_update wrote a CASE WHEN
+    # per row and field, 2,500 of them for a nightly chunk, and building them took a third of its CPU.)
+    BranchStatus.objects.bulk_create(
+        [BranchStatus(branch_id=pk, updated=now, **v) for pk, v in values.items()],
+        update_conflicts=True,
+        unique_fields=["branch"],
+        update_fields=[*fields, "updated"],
+    )
 
 
 def refresh_compliance(branch_ids, today: datetime.date | None = None) -> None:
