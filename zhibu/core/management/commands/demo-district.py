@@ -35,16 +35,11 @@ class Command(BaseCommand):
             started = time.monotonic()
             rng = random.Random(f"{seed}:{s.label}")
             outcome = s.run(rng, day)
-            analyze()
             self.stdout.write(f"{s.label}：{outcome}（{time.monotonic() - started:.1f} 秒）")
-
-
-def analyze() -> None:
-    """On PostgreSQL, the planner's statistics of the rows a step just added, before the next step reads them.
-
-    A step adds up to hundreds of thousands of rows; until autovacuum gets round to them (and never
-    where it is off) the planner plans for empty tables. The supervision step's evaluation then summed
-    学时 by a plan for empty tables and took minutes instead of seconds."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql":
+            # Hundreds of thousands of rows just arrived: give the planner their statistics now rather
+            # than when autovacuum gets round to it (until then it plans for empty tables).
+            started = time.monotonic()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            self.stdout.write(f"更新查询统计信息（{time.monotonic() - started:.1f} 秒）")
