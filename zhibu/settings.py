@@ -167,11 +167,14 @@ if env("DATABASE_URL"):
     # pooler in transaction mode cannot keep a cursor between transactions (ZHIBU_DB_SERVER_CURSORS=0: the
     # rows then come whole to the client, as Django's docs advise behind PgBouncer in that mode).
     _server_cursors = env_bool("ZHIBU_DB_SERVER_CURSORS", True)
+    # Every such cursor of ours is read to its end, so the planner is told so (cursor_tuple_fraction=1).
+    # Its default (0.1) plans a cursor for its first tenth of rows: the nightly evaluation's sum of a
+    # chunk's online 学时 walked the whole table in member order, 1.0-1.4 s a chunk instead of 0.08 s.
     for _db in DATABASES.values():
         _db["DISABLE_SERVER_SIDE_CURSORS"] = not _server_cursors
         if "postgresql" in _db["ENGINE"]:
             _options = _db.setdefault("OPTIONS", {})
-            _options["options"] = "-c jit=off -c plan_cache_mode=force_custom_plan"
+            _options["options"] = "-c jit=off -c plan_cache_mode=force_custom_plan -c cursor_tuple_fraction=1"
             _options["server_side_binding"] = _prepared
             _options["prepare_threshold"] = 5 if _prepared else None  # prepared from a statement's 5th run
 else:
