@@ -5,7 +5,7 @@
                                            [--mode check|board|evaluate]
 
 Evaluates every branch's year (or the first --limit branches) exactly as the application does at night:
-`zhibu.rules.adapter.build_ledgers` over chunks of --chunk branches — the ledgers built from the database
+`zhibu.rules.adapter.ledgers` over chunks of --chunk branches — the ledgers built from the database
 with a handful of queries per chunk (members, roles, meetings, attendance, resolutions, attachments,
 learning hours), then the compliance engine. The chunks are shared by --workers processes, as the nightly
 task (`zhibu.supervision.tasks.rebuild_board`) shares them as one Celery task per chunk among the worker
@@ -73,7 +73,6 @@ def _run_chunk(ids: list[int], year: int, mode: str) -> tuple[int, int, float, f
     from zhibu.orgs.models import Branch
     from zhibu.rules import adapter
     from zhibu.rules.engine import Window, check
-    from zhibu.rules.ledger import parse_ledger
 
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     if mode == "evaluate":
@@ -96,13 +95,13 @@ def _run_chunk(ids: list[int], year: int, mode: str) -> tuple[int, int, float, f
         found = BranchStatus.objects.filter(branch_id__in=ids).aggregate(n=Sum("violations"))["n"] or 0
         return len(ids), found, 0.0, time.monotonic() - t
     t = time.monotonic()
-    docs = adapter.build_ledgers(Branch.objects.filter(pk__in=ids).select_related("town"), start, end)
+    found = adapter.ledgers(Branch.objects.filter(pk__in=ids).select_related("town"), start, end)
     read = time.monotonic() - t
     t = time.monotonic()
     settings, window = adapter.current_settings(), Window(from_=start, to=end, as_of=end)
     violations = 0
-    for doc in docs.values():
-        violations += check(parse_ledger(doc), window, settings)["summary"]["violations"]
+    for ledger in found.values():
+        violations += check(ledger, window, settings)["summary"]["violations"]
     return len(ids), violations, read, time.monotonic() - t
 
 

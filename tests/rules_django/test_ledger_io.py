@@ -16,6 +16,7 @@ from zhibu.orgs.models import Branch, Group, Member, MemberRole
 from zhibu.records import services
 from zhibu.records.models import Attendance, Exclusion, Meeting, Resolution
 from zhibu.rules import adapter, cli
+from zhibu.rules.ledger import parse_ledger
 from zhibu.rules.ledger_io import import_ledger
 from zhibu.rules.models import LedgerKey
 
@@ -97,6 +98,36 @@ def test_import_is_idempotent_and_reproduces_the_expected_findings(cast, tmp_pat
         for f in report["findings"]
     )
     assert got == want
+
+
+def test_the_ledger_checked_is_the_one_its_exported_document_reads_as(cast, monkeypatch):
+    """The nightly check builds each branch's ledger straight from the rows; reading the exported
+    document back (what the command line checks) gives the very same ledger, field for field."""
+    example = _example("04-generated-103")  # groups, exclusions, resolutions, absences
+    import_ledger(example)
+    members = list(Member.objects.filter(branch=cast.a).order_by("id"))
+    thin = held_meeting(cast.a, cast.secretary_a, day=datetime.date(2025, 5, 9), present=members[:1])
+    services.attendance_set(meeting=thin, member=members[1], state="leave", reason="外出")
+    monkeypatch.setattr(adapter, "LEARNING_SOURCES", [lambda ids, year: {pk: 12.5 for pk in ids}])
+    branches = Branch.objects.select_related("town")
+    start, end = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
+    built = adapter.ledgers(branches, start, end)
+    documents = adapter.build_ledgers(branches, start, end)
+    assert set(built) == set(documents) == set(branches.values_list("pk", flat=True))
+    for pk, ledger in built.items():
+        assert parse_ledger(documents[pk]) == ledger
+    model = built[Branch.objects.get(code=example["branch"]["code"]).pk]
+    assert model.groups and model.exclusions and model.learning
+    assert any(m.roles for m in model.members)
+    assert any(m.resolutions for m in model.meetings) and any(m.attachments for m in model.meetings)
+    assert any(m.absent for m in model.meetings) and any(m.group for m in model.meetings)
+    assert any(m.absent for m in built[cast.a.pk].meetings)
+    # One record being filled in, as if submitted today: only it, with that day.
+    draft = adapter.ledgers(
+        [thin.branch], thin.date, thin.date, meeting_ids=[thin.pk], draft_submitted={thin.pk: end}
+    )[cast.a.pk]
+    assert [(m.id, m.submitted) for m in draft.meetings] == [(f"r{thin.pk}", end)]
+    assert draft.learning == ()
 
 
 def test_import_is_all_or_nothing(cast, tmp_path):

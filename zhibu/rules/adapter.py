@@ -1,4 +1,5 @@
-"""The engine over the database: build `zhibu.branch-ledger/1` documents for branches, check them.
+"""The engine over the database: the branches' ledgers (一册) read from their rows, checked; and their
+`zhibu.branch-ledger/1` documents as exported.
 
 Ledger ids are the database's: members `m<pk>`, groups `g<pk>`, records `r<pk>`, so a finding links
 straight back to its record. Many branches are built with a handful of queries (no per-branch N+1).
@@ -18,7 +19,19 @@ from typing import Any
 from django.db.models import Q
 
 from .engine import Settings, Window, check, settings_from_config
-from .ledger import FORMAT, parse_ledger
+from .ledger import (
+    Absence,
+    Branch,
+    Exclusion,
+    Group,
+    Learning,
+    Ledger,
+    Meeting,
+    Member,
+    Resolution,
+    RoleTerm,
+    ledger_to_dict,
+)
 
 LEARNING_SOURCES: list[Callable[[list[int], int], dict[int, float]]] = []
 
@@ -42,11 +55,7 @@ def current_settings() -> Settings:
     return _settings_cache[version]
 
 
-def _iso(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def build_ledgers(
+def ledgers(
     branches: Iterable,
     from_: datetime.date,
     to: datetime.date,
@@ -54,41 +63,36 @@ def build_ledgers(
     meeting_ids: Iterable[int] | None = None,
     draft_submitted: dict[int, datetime.date] | None = None,
     learning: bool = True,
-) -> dict[int, dict[str, Any]]:
-    """The ledger document of each branch for [from_, to], keyed by branch pk.
+) -> dict[int, Ledger]:
+    """The ledger of each branch for [from_, to], keyed by branch pk, built straight from the rows.
 
+    It is the ledger that parse_ledger reads from this branch's exported document (build_ledgers), without
+    writing that document and reading it back: on the night every branch of the city is checked.
     `meeting_ids` restricts the meetings to those (for checking one record while it is filled in);
     `draft_submitted` treats those meetings as submitted on the given day; `learning=False` leaves out
     the learning hours (for a check that uses no learning rule).
     """
-    from zhibu.orgs.models import Group, Member, MemberRole
-    from zhibu.records.models import Attachment, Attendance, Exclusion, Meeting, Resolution
+    from zhibu.orgs.models import Group as GroupRow
+    from zhibu.orgs.models import Member as MemberRow
+    from zhibu.orgs.models import MemberRole
+    from zhibu.records.models import Attachment, Attendance
+    from zhibu.records.models import Exclusion as ExclusionRow
+    from zhibu.records.models import Meeting as MeetingRow
+    from zhibu.records.models import Resolution as ResolutionRow
 
     branches = list(branches)
     ids = [b.pk for b in branches]
     draft_submitted = draft_submitted or {}
-    docs: dict[int, dict[str, Any]] = {}
-    for b in branches:
-        docs[b.pk] = {
-            "format": FORMAT,
-            "branch": {
-                "code": b.code,
-                "name": b.name,
-                "parent": b.town.name,
-                "domain": b.domain,
-                "established": _iso(b.established),
-                "committee_elected": _iso(b.committee_elected),
-            },
-            "groups": [],
-            "members": [],
-            "exclusions": [],
-            "meetings": [],
-            "learning": [],
-        }
-    for g in Group.objects.filter(branch_id__in=ids).order_by("id").values("id", "branch_id", "name"):
-        docs[g["branch_id"]]["groups"].append({"id": f"g{g['id']}", "name": g["name"]})
+    parts: dict[int, dict[str, list]] = {
+        b.pk: {"groups": [], "members": [], "exclusions": [], "meetings": [], "learning": []}
+        for b in branches
+    }
+    for pk, branch_id, name in (
+        GroupRow.objects.filter(branch_id__in=ids).order_by("id").values_list("id", "branch_id", "name")
+    ):
+        parts[branch_id]["groups"].append(Group(id=f"g{pk}", name=name))
 
-    in_ledger = Member.objects.filter(branch_id__in=ids, joined__lte=to).filter(
+    in_ledger = MemberRow.objects.filter(branch_id__in=ids, joined__lte=to).filter(
         Q(left__isnull=True) | Q(left__gt=from_)
     )
     members = list(
@@ -97,37 +101,37 @@ def build_ledgers(
         )
     )
     member_branch = {m[0]: m[1] for m in members}
-    roles: dict[int, list] = defaultdict(list)
+    roles: dict[int, list[RoleTerm]] = defaultdict(list)
     for member_id, role, start, end in (
         MemberRole.objects.filter(member__branch_id__in=ids)
         .order_by("member_id", "start", "id")
         .values_list("member_id", "role", "start", "end")
     ):
         if member_id in member_branch:
-            roles[member_id].append({"role": role, "from": _iso(start), "to": _iso(end)})
+            roles[member_id].append(RoleTerm(role=role, from_=start, to=end))
     for pk, branch_id, name, joined, full_since, left, group_id in members:
-        docs[branch_id]["members"].append(
-            {
-                "id": f"m{pk}",
-                "name": name,
-                "joined": _iso(joined),
-                "full_since": _iso(full_since),
-                "left": _iso(left),
-                "group": f"g{group_id}" if group_id else None,
-                "roles": roles.get(pk, []),
-            }
+        parts[branch_id]["members"].append(
+            Member(
+                id=f"m{pk}",
+                name=name,
+                joined=joined,
+                full_since=full_since,
+                left=left,
+                group=f"g{group_id}" if group_id else None,
+                roles=tuple(roles.get(pk, ())),
+            )
         )
     for member_id, start, end, reason in (
-        Exclusion.objects.filter(member__branch_id__in=ids, start__lte=to, end__gte=from_)
+        ExclusionRow.objects.filter(member__branch_id__in=ids, start__lte=to, end__gte=from_)
         .order_by("member_id", "start", "id")
         .values_list("member_id", "start", "end", "reason")
     ):
         if member_id in member_branch:
-            docs[member_branch[member_id]]["exclusions"].append(
-                {"member": f"m{member_id}", "from": _iso(start), "to": _iso(end), "reason": reason}
+            parts[member_branch[member_id]]["exclusions"].append(
+                Exclusion(member=f"m{member_id}", from_=start, to=end, reason=reason)
             )
 
-    meetings = Meeting.objects.filter(branch_id__in=ids, date__gte=from_, date__lte=to)
+    meetings = MeetingRow.objects.filter(branch_id__in=ids, date__gte=from_, date__lte=to)
     # Rows of those meetings, selected by a join rather than a list of thousands of ids.
     related: dict[str, Any] = {
         "meeting__branch_id__in": ids,
@@ -138,74 +142,88 @@ def build_ledgers(
         meeting_ids = list(meeting_ids)
         meetings = meetings.filter(pk__in=meeting_ids)
         related = {"meeting_id__in": meeting_ids}
-    meetings = list(
-        meetings.order_by("date", "id").values(
-            "id",
-            "branch_id",
-            "types",
-            "date",
-            "submitted",
-            "status",
-            "place",
-            "chair_id",
-            "recorder_id",
-            "topic",
-            "minutes",
-            "lecturer_id",
-            "lecturer_text",
-            "group_id",
-            "election",
-        )
+    meetings = meetings.order_by("date", "id").values_list(
+        "id",
+        "branch_id",
+        "types",
+        "date",
+        "submitted",
+        "status",
+        "place",
+        "chair_id",
+        "recorder_id",
+        "topic",
+        "minutes",
+        "lecturer_id",
+        "lecturer_text",
+        "group_id",
+        "election",
     )
     rows: dict[int, list[tuple]] = defaultdict(list)
     for row in Attendance.objects.filter(**related).values_list(
         "meeting_id", "member_id", "state", "reason", "id"
     ):
         rows[row[0]].append(row[1:])
-    present: dict[int, list[str]] = {}
-    absent: dict[int, list[dict]] = {}
+    present: dict[int, tuple[str, ...]] = {}
+    absent: dict[int, tuple[Absence, ...]] = {}
     for meeting_id, items in rows.items():
         items.sort()
-        present[meeting_id] = [f"m{a[0]}" for a in items if a[1] == "present"]
-        absent[meeting_id] = [{"member": f"m{a[0]}", "reason": a[2]} for a in items if a[1] != "present"]
-    resolutions: dict[int, list[dict]] = defaultdict(list)
+        present[meeting_id] = tuple(f"m{a[0]}" for a in items if a[1] == "present")
+        absent[meeting_id] = tuple(
+            Absence(member=f"m{a[0]}", reason=a[2]) for a in items if a[1] != "present"
+        )
+    resolutions: dict[int, list[Resolution]] = defaultdict(list)
     for meeting_id, title, yes, no, abstain, declared in (
-        Resolution.objects.filter(**related)
+        ResolutionRow.objects.filter(**related)
         .order_by("meeting_id", "order", "id")
         .values_list("meeting_id", "title", "yes", "no", "abstain", "declared")
     ):
         resolutions[meeting_id].append(
-            {"title": title, "yes": yes, "no": no, "abstain": abstain, "declared": declared}
+            Resolution(title=title, yes=yes, no=no, abstain=abstain, declared=declared)
         )
     kinds: dict[int, set[str]] = defaultdict(set)
     for meeting_id, kind in Attachment.objects.filter(**related).values_list("meeting_id", "kind"):
         kinds[meeting_id].add(kind)
-    for m in meetings:
-        pk = m["id"]
+    for (
+        pk,
+        branch_id,
+        types,
+        date,
+        submitted,
+        status,
+        place,
+        chair_id,
+        recorder_id,
+        topic,
+        minutes,
+        lecturer_id,
+        lecturer_text,
+        group_id,
+        election,
+    ) in meetings:
         if pk in draft_submitted:
             submitted = draft_submitted[pk]
-        else:
-            submitted = m["submitted"] if m["status"] in LIVE_STATUSES else None
-        lecturer = f"m{m['lecturer_id']}" if m["lecturer_id"] else (m["lecturer_text"] or None)
-        docs[m["branch_id"]]["meetings"].append(
-            {
-                "id": f"r{pk}",
-                "types": list(m["types"]),
-                "date": _iso(m["date"]),
-                "submitted": _iso(submitted),
-                "place": m["place"],
-                "chair": f"m{m['chair_id']}" if m["chair_id"] else None,
-                "recorder": f"m{m['recorder_id']}" if m["recorder_id"] else None,
-                "topic": m["topic"],
-                "minutes": m["minutes"],
-                "lecturer": lecturer,
-                "group": f"g{m['group_id']}" if m["group_id"] else None,
-                "present": present.get(pk, []),
-                "absent": absent.get(pk, []),
-                "resolutions": resolutions.get(pk, []),
-                "election": m["election"],
-                "attachments": sorted(kinds.get(pk, ())),
-            }
+        elif status not in LIVE_STATUSES:
+            submitted = None
+        parts[branch_id]["meetings"].append(
+            Meeting(
+                id=f"r{pk}",
+                types=tuple(types),
+                date=date,
+                submitted=submitted,
+                place=place,
+                chair=f"m{chair_id}" if chair_id else None,
+                recorder=f"m{recorder_id}" if recorder_id else None,
+                topic=topic,
+                minutes=minutes,
+                lecturer=f"m{lecturer_id}" if lecturer_id else (lecturer_text or None),
+                group=f"g{group_id}" if group_id else None,
+                present=present.get(pk, ()),
+                absent=absent.get(pk, ()),
+                resolutions=tuple(resolutions.get(pk, ())),
+                election=election,
+                attachments=tuple(sorted(kinds.get(pk, ()))),
+            )
         )
 
     if learning and LEARNING_SOURCES and member_branch and meeting_ids is None:
@@ -218,10 +236,32 @@ def build_ledgers(
                         totals[member_id] += float(hours)
             for member_id in member_branch:
                 if member_id in totals:
-                    docs[member_branch[member_id]]["learning"].append(
-                        {"member": f"m{member_id}", "year": year, "hours": round(totals[member_id], 2)}
+                    parts[member_branch[member_id]]["learning"].append(
+                        Learning(member=f"m{member_id}", year=year, hours=round(totals[member_id], 2))
                     )
-    return docs
+
+    return {
+        b.pk: Ledger(
+            branch=Branch(
+                code=b.code,
+                name=b.name,
+                parent=b.town.name,
+                domain=b.domain,
+                established=b.established,
+                committee_elected=b.committee_elected,
+            ),
+            **{key: tuple(items) for key, items in parts[b.pk].items()},
+        )
+        for b in branches
+    }
+
+
+def build_ledgers(
+    branches: Iterable, from_: datetime.date, to: datetime.date, **kwargs
+) -> dict[int, dict[str, Any]]:
+    """The `zhibu.branch-ledger/1` document of each branch for [from_, to] (as exported), keyed by branch
+    pk; the arguments are those of `ledgers`."""
+    return {pk: ledger_to_dict(ledger) for pk, ledger in ledgers(branches, from_, to, **kwargs).items()}
 
 
 def branch_ledger(branch, from_: datetime.date, to: datetime.date) -> dict[str, Any]:
@@ -251,8 +291,8 @@ def reports(
     window = Window(from_=from_, to=to, as_of=as_of)
     if hasattr(branches, "select_related"):
         branches = branches.select_related("town")
-    docs = build_ledgers(branches, from_, to, learning=learning)
-    return {pk: check(parse_ledger(doc), window, settings) for pk, doc in docs.items()}
+    found = ledgers(branches, from_, to, learning=learning)
+    return {pk: check(ledger, window, settings) for pk, ledger in found.items()}
 
 
 RECORD_RULE_PREFIXES = (
@@ -269,16 +309,14 @@ def meeting_findings(meeting, today: datetime.date) -> list[dict[str, Any]]:
     """The record and validity findings of one record as if it were submitted now (for the form's side panel)."""
     as_of = max(today, meeting.date)
     submitted = meeting.submitted if meeting.status in LIVE_STATUSES and meeting.submitted else as_of
-    doc = build_ledgers(
+    ledger = ledgers(
         [meeting.branch],
         meeting.date,
         meeting.date,
         meeting_ids=[meeting.pk],
         draft_submitted={meeting.pk: submitted},
     )[meeting.branch_id]
-    report = check(
-        parse_ledger(doc), Window(meeting.date, meeting.date, max(as_of, submitted)), current_settings()
-    )
+    report = check(ledger, Window(meeting.date, meeting.date, max(as_of, submitted)), current_settings())
     rid = f"r{meeting.pk}"
     return [
         f for f in report["findings"] if f["records"] == [rid] and f["rule"].startswith(RECORD_RULE_PREFIXES)
