@@ -234,6 +234,8 @@ class City:
         assert len(pattern) == PER_BRANCH_MEETINGS
         self.pattern = pattern
 
+        towns = self.shape["towns"]  # branch b is in town (b - 1) % towns + 1 (orgs)
+
         def meeting_rows():
             for b in range(1, self.shape["branches"] + 1):
                 s = self.member_start[b - 1]
@@ -243,14 +245,14 @@ class City:
                     group = 2 * b - 1 + int(who[1]) if who.startswith("g") else None
                     lecturer = s if "party_lecture" in types else None
                     yield (
-                        mid, b, json.dumps(types), date, datetime.time(9, 0), "党员活动室", s, s + 1,
+                        mid, b, (b - 1) % towns + 1, json.dumps(types), date, datetime.time(9, 0), "党员活动室", s, s + 1,
                         f"{month}月{'、'.join(types)}", "传达学习上级精神，研究部署本月工作。", lecturer, "",
                         group, False, "approved", date + datetime.timedelta(days=3), 5, f"c{mid}", None,
                         datetime.datetime(y, month, day, 12, 0, tzinfo=datetime.UTC),
                     )  # fmt: skip
 
         fields = [
-            "id", "branch", "types", "date", "start_time", "place", "chair", "recorder", "topic", "minutes",
+            "id", "branch", "town", "types", "date", "start_time", "place", "chair", "recorder", "topic", "minutes",
             "lecturer", "lecturer_text", "group", "election", "status", "submitted", "step", "external_id",
             "created_by", "created_at",
         ]  # fmt: skip

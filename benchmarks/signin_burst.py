@@ -58,7 +58,7 @@ users = User.objects.bulk_create(
     User(username=f"burst-{{m.pk}}", display_name=m.name, member=m, password="!") for m in members
 )
 meetings = Meeting.objects.bulk_create(
-    Meeting(branch=b, types=["theme_day"], date=today, status="in_session", topic="主题党日") for b in branches
+    Meeting(branch=b, town=t, types=["theme_day"], date=today, status="in_session", topic="主题党日") for b in branches
 )
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 backend = "django.contrib.auth.backends.ModelBackend"

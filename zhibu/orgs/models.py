@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +70,13 @@ class Branch(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        new = self._state.adding
+        super().save(*args, **kwargs)
+        if not new:  # its meetings carry its town (records.Meeting.town): moved to another town, they go too
+            self.meetings.exclude(town_id=self.town_id).update(town_id=self.town_id)
 
     def members_on(self, day: datetime.date):
         """Members in the branch on a day (joined ≤ day < left)."""

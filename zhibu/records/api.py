@@ -123,7 +123,7 @@ class MeetingViewSet(ReachViewSetMixin, viewsets.ReadOnlyModelViewSet):
         qs = super().get_queryset().order_by("-date", "-id")
         params = self.request.query_params
         if params.get("town"):
-            qs = qs.filter(branch__town__code=params["town"])
+            qs = qs.filter(town__code=params["town"])
         if params.get("branch"):
             qs = qs.filter(branch__code=params["branch"])
         if params.get("status"):

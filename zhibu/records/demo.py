@@ -114,6 +114,7 @@ class _Builder:
         meeting = SimpleNamespace(
             id=None,
             branch_id=branch.pk,
+            town_id=branch.town_id,
             types=kinds,
             date=day,
             start_time=datetime.time(rng.choice([9, 14, 19]), 0),
@@ -376,6 +377,7 @@ def build(rng: random.Random, today: datetime.date) -> str:
         [
             "id",
             "branch_id",
+            "town_id",
             "types",
             "date",
             "start_time",
@@ -399,6 +401,7 @@ def build(rng: random.Random, today: datetime.date) -> str:
             (
                 m.id,
                 m.branch_id,
+                m.town_id,
                 json.dumps(m.types),
                 ops.adapt_datefield_value(m.date),
                 ops.adapt_timefield_value(m.start_time),

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from zhibu.core.choices import ChoiceLabels
 
 BRANCH_REACH = {"district": "branch__town__district_id", "town": "branch__town_id", "branch": "branch_id"}
+# A meeting carries its branch's town (Meeting.town), so a town's meetings are read by their own index.
 MEETING_REACH = {
-    "district": "meeting__branch__town__district_id",
-    "town": "meeting__branch__town_id",
+    "district": "meeting__town__district_id",
+    "town": "meeting__town_id",
     "branch": "meeting__branch_id",
 }
 
@@ -66,6 +67,12 @@ class Meeting(ChoiceLabels, models.Model):
         RETURNED = "returned", _("已退回修改")
 
     branch = models.ForeignKey("orgs.Branch", on_delete=models.PROTECT, related_name="meetings")
+    # The branch's town, kept with the meeting (set on saving; Branch.save moves it with its branch): a
+    # town supervisor's list reads its town's newest meetings from their own index, where through the
+    # branch it walked the whole city's meetings by date, reading about 16,000 for a page of 50.
+    town = models.ForeignKey(
+        "orgs.Town", on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
     types = models.JSONField(_("会议类型"), default=list)
     date = models.DateField(_("会议日期"))
     start_time = models.TimeField(_("开始时间"), null=True, blank=True)
@@ -123,7 +130,7 @@ class Meeting(ChoiceLabels, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    reach_fields = BRANCH_REACH
+    reach_fields = {"district": "town__district_id", "town": "town_id", "branch": "branch_id"}
 
     class Meta:
         verbose_name = _("会议纪实")
@@ -132,6 +139,7 @@ class Meeting(ChoiceLabels, models.Model):
             models.Index(fields=["branch", "date"]),
             # The records list, newest first: a city's millions read from the top, not sorted whole.
             models.Index(fields=["-date", "-id"], name="records_meeting_newest"),
+            models.Index(fields=["town", "-date", "-id"], name="records_meeting_town_newest"),
             # Records waiting for review, counted on the home page and the list: a few among millions.
             models.Index(
                 fields=["branch"], condition=models.Q(status="submitted"), name="records_meeting_submitted"
@@ -140,6 +148,11 @@ class Meeting(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.type_label}"
+
+    def save(self, *args, **kwargs):
+        if self.town_id is None and self.branch_id is not None:
+            self.town_id = self.branch.town_id
+        super().save(*args, **kwargs)
 
     @property
     def type_label(self) -> str:

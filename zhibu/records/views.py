@@ -88,7 +88,7 @@ def index(request):
     if f["branch"]:
         meetings = meetings.filter(branch__code=f["branch"])
     if f["town"]:
-        meetings = meetings.filter(branch__town__code=f["town"])
+        meetings = meetings.filter(town__code=f["town"])
     if f["type"]:
         meetings = meetings.annotate(types_text=Cast("types", TextField())).filter(
             types_text__contains=f'"{f["type"]}"'
