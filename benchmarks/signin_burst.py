@@ -13,7 +13,13 @@ meetings. Latency is measured from each scan's scheduled time (so a queue in fro
 and from the moment it was sent. Afterwards the attendance rows are counted: exactly one per member and
 meeting, none lost and none duplicated. Finally pgbench measures PostgreSQL's own rate of single-row
 inserts (one INSERT per transaction, --pgbench-clients clients) in the same database on the same machine,
-and the sign-in rate is given as a ratio of it. Prints one JSON object.
+and the sign-in rate is given as a ratio of it.
+
+The same server's own limit is measured too, after the sign-ins and with the same load process, closed-loop
+(each connection sends its next request when the last is answered) for --floor-seconds each: a static
+file (gunicorn and whitenoise, nothing else of Django) and /healthz (every middleware, and the database
+asked one question). What a sign-in costs beside them, in CPU of the server, of PostgreSQL and of the load
+process, shows how far any sign-in could go on this stack and this machine. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -206,6 +213,43 @@ async def client(plan_path: str, port: int, rate: float, connections: int, dupli
     }
 
 
+async def floor(port: int, path: str, connections: int, seconds: float) -> dict:
+    """Closed loop on one path: each connection asks again as soon as it is answered, for `seconds`."""
+    raw = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n".encode()
+    statuses: dict[str, int] = {}
+    start = time.monotonic()
+    deadline = start + seconds
+
+    async def worker():
+        reader = writer = None
+        while time.monotonic() < deadline:
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(raw)
+                await writer.drain()
+                status, _, close = await read_response(reader)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                writer, status, close = None, 599, False  # a closed keep-alive connection: open another
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+            if close and writer is not None:
+                writer.close()
+                writer = None
+        if writer is not None:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.monotonic() - start
+    n = sum(statuses.values())
+    return {
+        "path": path,
+        "requests": n,
+        "statuses": statuses,
+        "seconds": round(elapsed, 2),
+        "rate": round(n / elapsed, 1),
+    }
+
+
 # --- the orchestration ---------------------------------------------------------------------------------
 
 
@@ -246,10 +290,12 @@ def main() -> int:
     # As deploy/gunicorn.conf.py starts on this machine: cores + 1 processes of 4 threads.
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
+    parser.add_argument("--floor-seconds", type=float, default=8, help="each closed-loop run (0: none)")
     parser.add_argument("--pgbench-clients", type=int, default=16)
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--client", help=argparse.SUPPRESS)  # internal: run as the load process
+    parser.add_argument("--floor", help=argparse.SUPPRESS)  # internal: the load process, closed-loop
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -258,6 +304,9 @@ def main() -> int:
             client(args.client, args.port, args.rate, args.connections, args.duplicates, args.seed)
         )
         print(json.dumps(out))
+        return 0
+    if args.floor:
+        print(json.dumps(asyncio.run(floor(args.port, args.floor, args.connections, args.floor_seconds))))
         return 0
 
     reason = check_services()
@@ -303,44 +352,42 @@ def main() -> int:
                     pass
             return out
 
-        app_before, db_before = cpu_of(workers), cpu_of(backends())
-        load = subprocess.run(
-            [
+        def load(*options: str) -> tuple[dict, dict]:
+            """Run the load process with these options; what it printed, and the CPU per request it caused:
+            of the gunicorn workers, of the PostgreSQL backends that served them and of the load process."""
+            app_before, db_before = cpu_of(workers), cpu_of(backends())
+            own = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cmd = [
                 sys.executable,
                 __file__,
-                "--client",
-                plan,
                 "--port",
                 str(port),
-                "--rate",
-                str(args.rate),
                 "--connections",
                 str(args.connections),
-                "--duplicates",
-                str(args.duplicates),
-                "--seed",
-                str(args.seed),
-            ],  # fmt: skip
-            env={**stack.env},
-            capture_output=True,
-            text=True,
-        )
-        if load.returncode != 0:
-            raise SystemExit(f"load process failed:\n{load.stderr[-3000:]}")
-        report["load"] = json.loads(load.stdout)
-        # CPU spent per sign-in by the gunicorn workers and by the PostgreSQL backends that served them:
-        # what the rate would be with the whole machine, whatever else is running on it now.
-        n = report["load"]["requests"]
-        app_after, db_after = cpu_of(workers), cpu_of(backends())  # connections stay open (CONN_MAX_AGE)
-        app_ms = sum(v - app_before.get(pid, 0) for pid, v in app_after.items()) / 1e6 / n
-        db_ms = sum(v - db_before.get(pid, 0) for pid, v in db_after.items()) / 1e6 / n
-        cores = os.cpu_count() or 1
-        report["cpu_per_signin"] = {
-            "gunicorn_ms": round(app_ms, 2),
-            "postgres_ms": round(db_ms, 2),
-            "machine_cores": cores,
-            "rate_if_all_cores_served_signins": round(1000 * cores / (app_ms + db_ms), 1) if app_ms else None,
-        }
+                *options,
+            ]
+            run = subprocess.run(cmd, env={**stack.env}, capture_output=True, text=True)
+            if run.returncode != 0:
+                raise SystemExit(f"load process failed:\n{run.stderr[-3000:]}")
+            out = json.loads(run.stdout)
+            done = resource.getrusage(resource.RUSAGE_CHILDREN)
+            app_after, db_after = cpu_of(workers), cpu_of(backends())  # connections stay open (CONN_MAX_AGE)
+            n = out["requests"]
+            app_ms = sum(v - app_before.get(pid, 0) for pid, v in app_after.items()) / 1e6 / n
+            db_ms = sum(v - db_before.get(pid, 0) for pid, v in db_after.items()) / 1e6 / n
+            client_ms = (done.ru_utime + done.ru_stime - own.ru_utime - own.ru_stime) * 1000 / n
+            cores = os.cpu_count() or 1
+            return out, {
+                "gunicorn_ms": round(app_ms, 3),
+                "postgres_ms": round(db_ms, 3),
+                "load_process_ms": round(client_ms, 3),
+                "machine_cores": cores,
+                # what the rate would be with the whole machine, whatever else is running on it now
+                "rate_if_all_cores_served_them": round(1000 * cores / (app_ms + db_ms + client_ms), 1),
+            }
+
+        options = ["--client", plan, "--rate", str(args.rate), "--duplicates", str(args.duplicates)]
+        report["load"], report["cpu_per_signin"] = load(*options, "--seed", str(args.seed))
         with pg_connect(stack.database_url) as conn:
             rows, distinct, meetings_with_rows = conn.execute(
                 "SELECT count(*), count(DISTINCT (a.meeting_id, a.member_id)), count(DISTINCT a.meeting_id) "
@@ -357,11 +404,23 @@ def main() -> int:
             "duplicated": rows - distinct,
             "ok": rows == distinct == expected,
         }
+        if args.floor_seconds > 0:
+            # The server's own limit: a file whitenoise answers, then every middleware and one question.
+            css = stack.python(
+                "from django.templatetags.static import static\nprint(static('zhibu/zhibu.css'))"
+            )
+            report["server_floor"] = {}
+            for name, path in (("static_file", css.strip()), ("healthz", "/healthz")):
+                out, cpu = load("--floor", path, "--floor-seconds", str(args.floor_seconds))
+                report["server_floor"][name] = {**out, "cpu_per_request": cpu}
         stack.stop_process("gunicorn")
         report["pgbench"] = pgbench(stack, args.pgbench_clients, args.pgbench_seconds)
     rate = report["load"]["achieved_rate"]
     pg_rate = report["pgbench"].get("inserts_per_second")
     report["ratio_to_pgbench"] = round(rate / pg_rate, 3) if pg_rate else None
+    if "server_floor" in report:
+        healthz = report["server_floor"]["healthz"]
+        report["ratio_to_healthz"] = round(rate / healthz["rate"], 3) if healthz["rate"] else None
     report["targets"] = {
         "rate_at_least_1000": args.rate >= 1000 and rate >= 0.97 * args.rate,
         "p99_under_200_ms": report["load"]["latency"].get("p99_ms", 1e9) < 200,

@@ -1,9 +1,12 @@
 """The benchmark scripts run and report what they generated (no timing is asserted: figures are the scripts')."""
 
+import asyncio
 import json
 import secrets
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,42 @@ def test_percentiles_are_in_milliseconds_and_ordered():
     assert percentiles([]) == {}
     # Nearest rank: of 20 requests the 95th percentile is the 19th slowest, not the maximum.
     assert percentile(list(range(1, 21)), 0.95) == 19 and percentile([7], 0.99) == 7
+
+
+class _Answers(BaseHTTPRequestHandler):
+    """A keep-alive server for the closed loop: 200 for /ok; /close answers and then closes the connection."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self.send_response(200 if self.path in ("/ok", "/close") else 404)
+        self.send_header("Content-Length", "2")
+        if self.path == "/close":
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("path", ["/ok", "/close", "/missing"])
+def test_the_server_floor_counts_every_answer_by_status(path):
+    """The sign-in burst's closed loop: every request answered is counted under its status, and a
+    connection the server closes is opened again (none counted as failed)."""
+    from benchmarks.signin_burst import floor
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        got = asyncio.run(floor(server.server_address[1], path, connections=3, seconds=0.3))
+    finally:
+        server.shutdown()
+        server.server_close()
+    status = "404" if path == "/missing" else "200"
+    assert got["path"] == path and got["requests"] > 0
+    assert got["statuses"] == {status: got["requests"]}
+    assert got["rate"] > 0
 
 
 def _script(name: str, *args: str) -> dict:
