@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/memory.py [--rounds 5] [--threads 4]
 
 Brings up the production profile on loopback (benchmarks/stack.py) with the demo district and one
-gunicorn worker process (deploy/gunicorn.conf.py: preloaded application, --threads threads, worker
-recycling switched off so growth shows), then requests every demo user's main pages (as
+gunicorn worker process (deploy/gunicorn.conf.py: the application loaded in the worker, --threads
+threads, worker recycling switched off so growth shows), then requests every demo user's main pages (as
 benchmarks/pages.py finds them) and the district's exports (benchmarks/exports.py) --rounds times,
 --threads at a time. Reads the worker's peak resident
 set (VmHWM), its resident set at the end, and its proportional share (Pss, shared pages counted once

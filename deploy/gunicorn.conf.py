@@ -33,15 +33,17 @@ keepalive = 5
 max_requests = int(os.environ.get("ZHIBU_WEB_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 
-# Load the application once in the master, then fork: workers share the code's memory pages.
-preload_app = True
+# Each worker loads the application itself, so `systemctl reload zhibu-web` (HUP) after an upgrade starts
+# workers with the code now on disk and lets the old ones finish what they are answering. An application
+# preloaded in the master would be forked into every new worker as it was when the master started: the old
+# code, against a database already migrated, until a full restart.
+preload_app = False
 
 
-def pre_fork(server, worker):
-    """Before each worker is forked: the loaded application's objects (about 200,000) leave the garbage
-    collector's generations (gc.freeze, as Python's documentation advises for a pre-forking server).
-    Otherwise every full collection in a worker walks them all, a pause of 130-190 ms on some request,
-    and touching them copies the shared pages into each worker."""
+def post_worker_init(worker):
+    """Once a worker has loaded the application: its objects (about 200,000) leave the garbage collector's
+    generations (gc.freeze). Otherwise every full collection walks them all, a pause of 130-190 ms on
+    some request."""
     gc.freeze()
 
 
