@@ -39,7 +39,7 @@ def test_production_profile_starts_and_passes_the_smoke_check():
         "GET /healthz through gunicorn (WSGI)",
         "GET /healthz through daphne (ASGI)",
         "GET /login/ (the login page)",
-        "GET /static/vendor/htmx/htmx.min.js (whitenoise)",
+        "GET the login page's script by its content-named URL (whitenoise, kept a year)",
         "API /api/v1/branches/ with a token",
         "a roster-import preview job runs on the celery worker",
         "a large export is made on the celery worker into the file storage",
