@@ -154,8 +154,8 @@ if env("DATABASE_URL"):
         )
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
         DATABASE_ROUTERS = ["zhibu.core.dbrouter.ReplicaRouter"]
-    # PostgreSQL's JIT compiles any query its planner costs high, which district-wide summaries are:
-    # one spent 1.3 s compiling to run for 0.3 s. Pages are short queries, so it is off for our sessions.
+    # What our sessions tell the planner (jit off, each run planned for its own parameters, a cursor read to
+    # its end) is set on the database by a migration (core 0005), so it holds through a pooler too.
     #
     # Parameters are sent apart from the statement (server-side binding), so psycopg prepares a statement
     # a connection runs often and PostgreSQL parses it once (the sign-in burst's statements cost the server
@@ -167,14 +167,10 @@ if env("DATABASE_URL"):
     # pooler in transaction mode cannot keep a cursor between transactions (ZHIBU_DB_SERVER_CURSORS=0: the
     # rows then come whole to the client, as Django's docs advise behind PgBouncer in that mode).
     _server_cursors = env_bool("ZHIBU_DB_SERVER_CURSORS", True)
-    # Every such cursor of ours is read to its end, so the planner is told so (cursor_tuple_fraction=1).
-    # Its default (0.1) plans a cursor for its first tenth of rows: the nightly evaluation's sum of a
-    # chunk's online 学时 walked the whole table in member order, 1.0-1.4 s a chunk instead of 0.08 s.
     for _db in DATABASES.values():
         _db["DISABLE_SERVER_SIDE_CURSORS"] = not _server_cursors
         if "postgresql" in _db["ENGINE"]:
             _options = _db.setdefault("OPTIONS", {})
-            _options["options"] = "-c jit=off -c plan_cache_mode=force_custom_plan -c cursor_tuple_fraction=1"
             _options["server_side_binding"] = _prepared
             _options["prepare_threshold"] = 5 if _prepared else None  # prepared from a statement's 5th run
 else:
