@@ -9,11 +9,12 @@ NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cu
 PG_URL ?= postgres://postgres@127.0.0.1:5432/zhibu
 HOST ?= 127.0.0.1:8000
 # The browser tests (tests/e2e) drive Debian's Chromium and read PDFs with poppler (poppler-data maps the
-# Chinese fonts the PDFs name; a Chinese font draws them); tests/deploy/test_nginx.py runs the deployment's
-# nginx site with Debian's nginx (on a machine with systemd the package also starts its own default site,
-# which zhibu does not need). Installed when missing.
+# Chinese fonts the PDFs name; a Chinese font draws them); the deployment tests run the nginx site and the
+# city's PgBouncer with Debian's nginx and pgbouncer (on a machine with systemd each package also starts a
+# service of its own, which zhibu does not need). Installed when missing.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-BROWSER_TOOLS := /usr/bin/chromium /usr/bin/pdftoppm /usr/share/poppler/cMap/Adobe-GB1 $(CJK_FONT) /usr/sbin/nginx
+BROWSER_TOOLS := /usr/bin/chromium /usr/bin/pdftoppm /usr/share/poppler/cMap/Adobe-GB1 $(CJK_FONT) \
+	/usr/sbin/nginx /usr/sbin/pgbouncer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
@@ -35,8 +36,8 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(STAMP) $(NODE_STAMP)
 
 $(BROWSER_TOOLS):
-	$(APT) install -y -qq --no-install-recommends chromium poppler-utils poppler-data fonts-wqy-microhei nginx >/dev/null 2>&1 \
-	  || ($(APT) update -qq && $(APT) install -y -qq --no-install-recommends chromium poppler-utils poppler-data fonts-wqy-microhei nginx >/dev/null)
+	$(APT) install -y -qq --no-install-recommends chromium poppler-utils poppler-data fonts-wqy-microhei nginx pgbouncer >/dev/null 2>&1 \
+	  || ($(APT) update -qq && $(APT) install -y -qq --no-install-recommends chromium poppler-utils poppler-data fonts-wqy-microhei nginx pgbouncer >/dev/null)
 
 demo: install
 	$(BIN)/zhibu migrate --no-input -v0
