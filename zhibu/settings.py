@@ -241,7 +241,7 @@ STORAGES = {
     # `zhibu collectstatic` with a manifest), so a phone keeps it for a year without asking again, and
     # the pages of an upgrade name the new files at once instead of meeting an hour-old cached copy.
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "zhibu.core.storage.StaticFiles"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
