@@ -21,11 +21,15 @@ class StaticFiles(CompressedManifestStaticFilesStorage):
     with a 500 (the sign-in page of a 主题党日 morning among them).
     """
 
+    _unlisted: set[str] = set()  # logged once a process, not on every page
+
     def stored_name(self, name):
         try:
             return super().stored_name(name)
         except ValueError:
-            log.warning("static file %s is not in the manifest: run `zhibu collectstatic`", name)
+            if name not in self._unlisted:
+                self._unlisted.add(name)
+                log.warning("static file %s is not in the manifest: run `zhibu collectstatic`", name)
             return name
 
 
