@@ -8,7 +8,6 @@ answered when the reload began must still get its answer. Each worker has frozen
 (gc.freeze, in post_worker_init), so the garbage collector's full collections do not walk them.
 """
 
-import http.client
 import os
 import signal
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.stack import free_port  # noqa: E402
+from benchmarks.stack import free_port, request  # noqa: E402
 
 APP = """
 import gc
@@ -39,14 +38,9 @@ def application(environ, start_response):
 """
 
 
-def _get(port: int, path: str = "/", timeout: float = 10) -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        conn.close()
+def _get(port: int, path: str = "/") -> tuple[int, str]:
+    status, _, body = request(port, path, timeout=10)
+    return status, body.decode()
 
 
 def _until(port: int, want: str, seconds: float = 30) -> str:
